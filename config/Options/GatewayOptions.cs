@@ -1,0 +1,25 @@
+namespace AiGateway.Config;
+
+/// <summary>The <c>Gateway</c> configuration section: everything that makes the proxy an AI gateway.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>Largest JSON body accepted on an understood endpoint.</summary>
+    /// <value>Bytes, 1 KiB to 1 GiB. Default 32 MiB; a larger body gets 413.</value>
+    public long MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Folder of the embedded store and of spilled log rows.</summary>
+    /// <value>A path, relative to the working directory. Default <c>./data</c>.</value>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>How clients are identified and which key goes upstream.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>The upstream OpenAI-compatible API.</summary>
+    public UpstreamOptions Upstream { get; set; } = new();
+
+    /// <summary>Access to the operator surfaces.</summary>
+    public AdminOptions Admin { get; set; } = new();
+}

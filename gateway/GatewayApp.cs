@@ -1,0 +1,28 @@
+using AiGateway.Config;
+using AiGateway.Health;
+using AiGateway.Transforms.Proxy;
+using AiGateway.Transforms.Storage;
+
+namespace AiGateway;
+
+/// <summary>The gateway's composition, shared by <c>Program</c> and the functional tests so both run the same host.</summary>
+public static class GatewayApp
+{
+    /// <summary>Builds the gateway web application.</summary>
+    public static WebApplication Build(WebApplicationOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(options);
+        // Passthrough uploads (files, audio, batches) are limited by the upstream, not by Kestrel's 30 MB default;
+        // understood endpoints are bounded by Gateway:MaxRequestBytes instead.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.Services.AddGatewayOptions(builder.Configuration);
+        builder.Services.AddGatewayStorage(builder.Configuration);
+        builder.Services.AddAiGatewayProxy(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapGatewayHealth();
+        app.MapAiGatewayProxy();
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+
+namespace AiGateway.Health;
+
+/// <summary>Registers the readiness checks of the configured dependencies.</summary>
+public static class HealthServiceCollectionExtensions
+{
+    /// <summary>The tag of checks that gate <c>/readyz</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Adds health checks: Postgres when configured.</summary>
+    public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var checks = services.AddHealthChecks();
+        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")))
+        {
+            checks.AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+        }
+
+        return services;
+    }
+}

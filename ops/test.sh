@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real Redis and Postgres (installed and started on loopback if needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Leave services that were already running (a developer's) as they were.
+if ops/services.sh status >/dev/null 2>&1; then own_services=0; else own_services=1; fi
+eval "$(ops/services.sh start)"
+if [ "$own_services" = 1 ]; then trap 'ops/services.sh stop >/dev/null 2>&1 || true' EXIT; fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build AiGateway.sln -c Release -nologo -v quiet
+log=$(mktemp)
+set +e
+dotnet test AiGateway.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line that any CI reader understands.
+failed=$( (grep -oE 'Failed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
+passed=$( (grep -oE 'Passed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "$passed passed, $failed failed"
+if [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using AiGateway.Config;
+using Microsoft.Extensions.Options;
+
+namespace AiGateway.Transforms.Identity;
+
+/// <summary>
+/// Maps a request's bearer key to its org: in VirtualKeys mode through <see cref="IApiKeyStore"/> (cached briefly in memory),
+/// in Passthrough mode by hashing the client's own key.
+/// </summary>
+internal sealed class ApiKeyAuthenticator(IApiKeyStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time)
+{
+    // Bounded so that a flood of random keys cannot grow memory without limit.
+    private const int MaxCachedKeys = 100_000;
+    private readonly ConcurrentDictionary<string, CachedKey> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>The org for the key, or null when the key is unknown or revoked.</summary>
+    public ValueTask<OrgIdentity?> AuthenticateAsync(ReadOnlySpan<char> bearerKey, CancellationToken cancellationToken)
+    {
+        Span<char> hash = stackalloc char[64];
+        ApiKeyHasher.Hash(bearerKey, hash);
+        var lookup = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+        var now = time.GetTimestamp();
+        if (lookup.TryGetValue(hash, out var cached) && now < cached.ExpiresAt)
+        {
+            return ValueTask.FromResult(cached.Identity);
+        }
+
+        if (options.CurrentValue.Auth.Mode == AuthMode.Passthrough)
+        {
+            var identity = new OrgIdentity(string.Concat("pt_", hash[..16]), null);
+            Remember(new string(hash), identity, long.MaxValue);
+            return ValueTask.FromResult<OrgIdentity?>(identity);
+        }
+
+        return LookUpAsync(new string(hash), cancellationToken);
+    }
+
+    private async ValueTask<OrgIdentity?> LookUpAsync(string hash, CancellationToken cancellationToken)
+    {
+        var record = await store.FindAsync(hash, cancellationToken);
+        if (record is null || record.RevokedAt is not null)
+        {
+            return null;
+        }
+
+        var identity = new OrgIdentity(record.OrgId, record.Name);
+        var ttl = TimeSpan.FromSeconds(options.CurrentValue.Auth.KeyCacheSeconds);
+        if (ttl > TimeSpan.Zero)
+        {
+            Remember(hash, identity, time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+        }
+
+        return identity;
+    }
+
+    private void Remember(string hash, OrgIdentity identity, long expiresAt)
+    {
+        if (_keys.Count >= MaxCachedKeys)
+        {
+            _keys.Clear();
+        }
+
+        _keys[hash] = new CachedKey(identity, expiresAt);
+    }
+
+    private readonly record struct CachedKey(OrgIdentity? Identity, long ExpiresAt);
+}

@@ -1,0 +1,36 @@
+using AiGateway.Transforms.Errors;
+using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Usage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiGateway.Transforms.Proxy;
+
+/// <summary>Maps the proxy with the AI gateway's pipeline steps in front of YARP's own.</summary>
+public static class AiGatewayProxyEndpointRouteBuilderExtensions
+{
+    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange and the usage request step, in that order.</summary>
+    public static IEndpointRouteBuilder MapAiGatewayProxy(this IEndpointRouteBuilder endpoints)
+    {
+        var services = endpoints.ServiceProvider;
+        var identity = services.GetRequiredService<IdentityMiddleware>();
+        var exchange = services.GetRequiredService<AiExchangeMiddleware>();
+        endpoints.MapReverseProxy(proxy =>
+        {
+            proxy.Use(async (context, next) =>
+            {
+                await next();
+                await ForwarderErrorResponder.WriteIfFailedAsync(context);
+            });
+            proxy.Use(identity.InvokeAsync);
+            proxy.Use(exchange.InvokeAsync);
+            proxy.Use(StreamUsageRequest.InvokeAsync);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return endpoints;
+    }
+}
