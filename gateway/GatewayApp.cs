@@ -1,5 +1,7 @@
 using AiGateway.Config;
+using AiGateway.Admin;
 using AiGateway.Health;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Proxy;
 using AiGateway.Transforms.Storage;
 
@@ -18,10 +20,12 @@ public static class GatewayApp
         builder.Services.AddGatewayOptions(builder.Configuration);
         builder.Services.AddGatewayStorage(builder.Configuration);
         builder.Services.AddAiGatewayProxy(builder.Configuration);
+        builder.Services.AddResponseCache(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.MapGatewayHealth();
+        app.MapCacheAdminApi();
         app.MapAiGatewayProxy();
         return app;
     }

@@ -22,4 +22,10 @@ public sealed class GatewayOptions
 
     /// <summary>Access to the operator surfaces.</summary>
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>The response cache.</summary>
+    public CacheOptions Cache { get; set; } = new();
+
+    /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
+    public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 }

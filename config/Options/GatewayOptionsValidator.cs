@@ -14,6 +14,17 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Upstream:FirstByteTimeoutSeconds", options.Upstream.FirstByteTimeoutSeconds, 1, 3600);
         Range(errors, "Gateway:Upstream:TotalTimeoutSeconds", options.Upstream.TotalTimeoutSeconds, 1, 86400);
         Range(errors, "Gateway:Upstream:MaxRetries", options.Upstream.MaxRetries, 0, 10);
+        Range(errors, "Gateway:Cache:DefaultTtlSeconds", options.Cache.DefaultTtlSeconds, 1, 31536000);
+        Range(errors, "Gateway:Cache:MaxEntryBytes", options.Cache.MaxEntryBytes, 1024, 512 * 1024 * 1024);
+        Range(errors, "Gateway:Cache:MemoryLimitBytes", options.Cache.MemoryLimitBytes, 1024 * 1024, 64L << 30);
+        foreach (var (routeName, route) in options.Routes)
+        {
+            if (route.TtlSeconds is { } ttl)
+            {
+                Range(errors, $"Gateway:Routes:{routeName}:TtlSeconds", ttl, 1, 31536000);
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             errors.Add("Gateway:DataDir must name a folder.");

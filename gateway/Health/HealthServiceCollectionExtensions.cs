@@ -1,4 +1,6 @@
 
+using AiGateway.Transforms.Redis;
+
 namespace AiGateway.Health;
 
 /// <summary>Registers the readiness checks of the configured dependencies.</summary>
@@ -7,13 +9,18 @@ public static class HealthServiceCollectionExtensions
     /// <summary>The tag of checks that gate <c>/readyz</c>.</summary>
     public const string ReadyTag = "ready";
 
-    /// <summary>Adds health checks: Postgres when configured.</summary>
+    /// <summary>Adds health checks: Postgres and Redis when configured.</summary>
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
     {
         var checks = services.AddHealthChecks();
         if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")))
         {
             checks.AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
+        }
+
+        if (configuration.HasRedis())
+        {
+            checks.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
         }
 
         return services;

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Orgs;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Exchange;
@@ -50,6 +52,15 @@ public sealed class AiExchange : IDisposable
     /// <summary>Whether the client itself asked for the stream's usage chunk.</summary>
     public bool ClientWantsStreamUsage { get; private set; }
 
+    /// <summary>The org's settings, or null when the org has none (gateway defaults apply).</summary>
+    public OrgAiSettings? OrgSettings { get; set; }
+
+    /// <summary>What the cache does for this call; set by the cache step.</summary>
+    public CacheDecision? Cache { get; set; }
+
+    /// <summary>The answer being recorded for the cache, or null when it will not be stored.</summary>
+    internal ResponseCapture? Capture { get; set; }
+
     /// <summary>Replaces the body sent upstream; the caller guarantees it is a JSON object.</summary>
     public void ReplaceBody(byte[] body)
     {
@@ -68,7 +79,11 @@ public sealed class AiExchange : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _document.Dispose();
+    public void Dispose()
+    {
+        _document.Dispose();
+        Capture?.Dispose();
+    }
 
     private void ReadRequestFields(JsonElement root)
     {

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
@@ -11,12 +12,13 @@ namespace AiGateway.Transforms.Proxy;
 /// <summary>Maps the proxy with the AI gateway's pipeline steps in front of YARP's own.</summary>
 public static class AiGatewayProxyEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange and the usage request step, in that order.</summary>
+    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange, the usage request and the cache steps, in that order.</summary>
     public static IEndpointRouteBuilder MapAiGatewayProxy(this IEndpointRouteBuilder endpoints)
     {
         var services = endpoints.ServiceProvider;
         var identity = services.GetRequiredService<IdentityMiddleware>();
         var exchange = services.GetRequiredService<AiExchangeMiddleware>();
+        var cache = services.GetRequiredService<ResponseCacheMiddleware>();
         endpoints.MapReverseProxy(proxy =>
         {
             proxy.Use(async (context, next) =>
@@ -27,6 +29,7 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             proxy.Use(identity.InvokeAsync);
             proxy.Use(exchange.InvokeAsync);
             proxy.Use(StreamUsageRequest.InvokeAsync);
+            proxy.Use(cache.InvokeAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

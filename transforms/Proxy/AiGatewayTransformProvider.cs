@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using AiGateway.Config;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Streaming;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,12 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
             }
         }
 
+        if (context.HttpContext.Features.Get<AiExchange>() is not null)
+        {
+            // The gateway reads understood answers (usage, cache): ask for them uncompressed.
+            headers.AcceptEncoding.Clear();
+        }
+
         var gateway = options.CurrentValue;
         if (gateway.Auth.Mode == AuthMode.VirtualKeys)
         {
@@ -59,18 +66,33 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
         return ValueTask.CompletedTask;
     }
 
-    private static ValueTask TransformResponse(ResponseTransformContext context)
+    private ValueTask TransformResponse(ResponseTransformContext context)
     {
         var exchange = context.HttpContext.Features.Get<AiExchange>();
         var upstream = context.ProxyResponse;
-        if (exchange is null || upstream is null || !IsEventStream(upstream.Content.Headers.ContentType))
+        if (exchange is null || upstream is null)
         {
             return ValueTask.CompletedTask;
         }
 
+        var response = context.HttpContext.Response;
+        response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(exchange.Cache?.Status ?? CacheStatus.Bypass);
+        if (IsEventStream(upstream.Content.Headers.ContentType))
+        {
+            context.SuppressResponseBody = true;
+            response.ContentLength = null;
+            return new ValueTask(SseRelay.RelayAsync(exchange, upstream));
+        }
+
+        var limit = Math.Max(JsonRelay.ObservedLimit, exchange.Capture is null ? 0 : options.CurrentValue.Cache.MaxEntryBytes);
+        if (upstream.Content.Headers.ContentLength > limit)
+        {
+            // Too large to observe or store: YARP's own copy streams it.
+            return ValueTask.CompletedTask;
+        }
+
         context.SuppressResponseBody = true;
-        context.HttpContext.Response.ContentLength = null;
-        return new ValueTask(SseRelay.RelayAsync(exchange, upstream));
+        return new ValueTask(JsonRelay.RelayAsync(exchange, upstream, limit));
     }
 
     private static bool IsEventStream(MediaTypeHeaderValue? contentType) =>

@@ -19,6 +19,7 @@ internal static class SseRelay
         var aborted = context.RequestAborted;
         var output = context.Response.BodyWriter;
         var dropUsageChunk = exchange.Endpoint.AsksForStreamUsage && !exchange.ClientWantsStreamUsage;
+        var capture = context.Response.StatusCode is >= 200 and <= 299 ? exchange.Capture : null;
         var ended = false;
 
         await using var source = await upstream.Content.ReadAsStreamAsync(aborted);
@@ -43,6 +44,21 @@ internal static class SseRelay
                 {
                     var kind = SseEventClassifier.Classify(exchange.Endpoint, sseEvent);
                     ended |= kind is SseEventKind.Terminal or SseEventKind.Failure;
+                    if (kind == SseEventKind.Failure)
+                    {
+                        capture = null;
+                    }
+
+                    if (capture is not null)
+                    {
+                        capture.AddEvent(sseEvent, kind == SseEventKind.UsageChunk);
+                        if (kind == SseEventKind.Terminal)
+                        {
+                            // Stored before the terminal event is flushed: a client that saw the end can rely on a hit.
+                            await capture.CommitAsync(context.Response);
+                        }
+                    }
+
                     if (kind == SseEventKind.UsageChunk && dropUsageChunk)
                     {
                         continue;

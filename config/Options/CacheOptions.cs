@@ -1,0 +1,27 @@
+namespace AiGateway.Config;
+
+/// <summary>The <c>Gateway:Cache</c> section.</summary>
+public sealed class CacheOptions
+{
+    /// <summary>The fields dropped from the fingerprint when <see cref="IgnoreFields"/> is not configured.</summary>
+    public static readonly IReadOnlyList<string> DefaultIgnoreFields = ["user"];
+
+    /// <summary>How long an entry lives when neither the request, the route nor the org says otherwise.</summary>
+    /// <value>Seconds, 1 to 31536000. Default 604800 (7 days).</value>
+    public int DefaultTtlSeconds { get; set; } = 604800;
+
+    /// <summary>Largest response stored; a larger one is relayed but not cached.</summary>
+    /// <value>Bytes, 1 KiB to 512 MiB. Default 4 MiB.</value>
+    public int MaxEntryBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Top-level request fields left out of the fingerprint (they do not change the answer).</summary>
+    /// <value>Field names. Default <c>["user"]</c>; an empty list keeps every field.</value>
+    public string[]? IgnoreFields { get; set; }
+
+    /// <summary>Memory the in-process store may use (only without Redis); older entries are evicted beyond it.</summary>
+    /// <value>Bytes, 1 MiB to 64 GiB. Default 256 MiB.</value>
+    public long MemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>The effective ignore list.</summary>
+    public IReadOnlyList<string> EffectiveIgnoreFields => IgnoreFields ?? DefaultIgnoreFields;
+}

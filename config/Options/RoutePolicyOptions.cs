@@ -1,0 +1,21 @@
+namespace AiGateway.Config;
+
+/// <summary>One <c>Gateway:Routes:&lt;name&gt;</c> policy, chosen by a request's <c>x-aigw-route</c> header.</summary>
+public sealed class RoutePolicyOptions
+{
+    /// <summary>Whether responses on this route are cached.</summary>
+    /// <value>Default true.</value>
+    public bool Cache { get; set; } = true;
+
+    /// <summary>Cache lifetime on this route, unless the request names one.</summary>
+    /// <value>Seconds, 1 to 31536000, or null (default) for the org's or the gateway's default.</value>
+    public int? TtlSeconds { get; set; }
+
+    /// <summary>The mode (<c>cheap</c>, <c>smart</c>, <c>auto</c>) this route runs in.</summary>
+    /// <value>Default null: the org's default mode.</value>
+    public string? Mode { get; set; }
+
+    /// <summary>Whether cache entries of this route are shared by all orgs (public, non-personal prompts only).</summary>
+    /// <value>Default false: every org has its own entries.</value>
+    public bool SharedAcrossOrgs { get; set; }
+}

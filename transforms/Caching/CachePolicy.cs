@@ -1,0 +1,56 @@
+using System.Globalization;
+using AiGateway.Config;
+using AiGateway.Transforms.Exchange;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AiGateway.Transforms.Caching;
+
+/// <summary>
+/// Decides lookup, store and TTL for a call (CONTRACT §4, §6): <c>Cache-Control: no-store</c> bypasses,
+/// <c>no-cache</c> refreshes; a route with <c>Cache: false</c> bypasses; TTL from <c>x-aigw-cache-ttl</c>, then the
+/// route, then the org, then <c>Gateway:Cache:DefaultTtlSeconds</c>.
+/// </summary>
+internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
+{
+    /// <summary>The request header carrying a TTL in seconds.</summary>
+    public const string TtlHeader = "x-aigw-cache-ttl";
+
+    /// <summary>The decision, or an error message for a malformed <c>x-aigw-cache-ttl</c>.</summary>
+    public (CacheDecision? Decision, string? Error) Decide(AiExchange exchange)
+    {
+        var gateway = options.CurrentValue;
+        var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
+        var shared = route?.SharedAcrossOrgs == true;
+        var fingerprint = RequestFingerprint.Compute(
+            RequestFingerprint.Scope(exchange.Identity.OrgId, exchange.Route, shared),
+            exchange.Endpoint.Path, exchange.Json, gateway.Cache.EffectiveIgnoreFields);
+
+        var headers = exchange.HttpContext.Request.Headers;
+        int? requestedTtl = null;
+        if (headers.TryGetValue(TtlHeader, out var ttlText))
+        {
+            if (!int.TryParse(ttlText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 31536000)
+            {
+                return (null, $"The {TtlHeader} header must be a whole number of seconds from 0 to 31536000.");
+            }
+
+            requestedTtl = seconds;
+        }
+
+        var status = CacheStatus.Miss;
+        if (route?.Cache == false || exchange.OrgSettings?.CacheEnabled == false)
+        {
+            status = CacheStatus.Bypass;
+        }
+        else if (headers.TryGetValue(HeaderNames.CacheControl, out var cacheControl)
+            && CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed))
+        {
+            status = parsed!.NoStore ? CacheStatus.Bypass : parsed.NoCache ? CacheStatus.Refresh : CacheStatus.Miss;
+        }
+
+        var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? exchange.OrgSettings?.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
+        var store = status != CacheStatus.Bypass && ttlSeconds > 0;
+        return (new CacheDecision(status, fingerprint, store, TimeSpan.FromSeconds(ttlSeconds)), null);
+    }
+}

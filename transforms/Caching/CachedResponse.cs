@@ -1,0 +1,65 @@
+namespace AiGateway.Transforms.Caching;
+
+/// <summary>
+/// A stored answer: status, the upstream headers worth replaying, and the JSON body or the SSE events as received.
+/// Entries read from Redis borrow pooled memory: dispose them once written.
+/// </summary>
+public sealed class CachedResponse : IDisposable
+{
+    private IDisposable? _owner;
+
+    /// <summary>Creates an entry.</summary>
+    public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, IDisposable? owner = null)
+    {
+        StatusCode = statusCode;
+        Headers = headers;
+        Payload = payload;
+        EventEnds = eventEnds;
+        UsageEventIndex = usageEventIndex;
+        CreatedAtUnixMs = createdAtUnixMs;
+        _owner = owner;
+    }
+
+    /// <summary>The upstream status (always 2xx).</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The upstream headers replayed on a hit (<see cref="ReplayedHeaders"/>).</summary>
+    public KeyValuePair<string, string>[] Headers { get; }
+
+    /// <summary>The JSON body, or all SSE events back to back.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>For a stream, the end offset of each event in <see cref="Payload"/>; null for a JSON body.</summary>
+    public int[]? EventEnds { get; }
+
+    /// <summary>The index of the chat usage chunk among the events, or -1.</summary>
+    public int UsageEventIndex { get; }
+
+    /// <summary>When the upstream answered, in Unix milliseconds.</summary>
+    public long CreatedAtUnixMs { get; }
+
+    /// <summary>Whether this is an SSE stream.</summary>
+    public bool IsStream => EventEnds is not null;
+
+    /// <summary>Approximate memory held, for the in-process store's byte bound.</summary>
+    public long SizeBytes
+    {
+        get
+        {
+            long size = 128 + Payload.Length + (EventEnds?.Length * 4 ?? 0);
+            foreach (var header in Headers)
+            {
+                size += 32 + ((header.Key.Length + header.Value.Length) * 2);
+            }
+
+            return size;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _owner?.Dispose();
+        _owner = null;
+    }
+}

@@ -1,0 +1,14 @@
+namespace AiGateway.Transforms.Caching;
+
+/// <summary>Where cache entries live: in process, or in Redis shared by every instance.</summary>
+public interface IResponseCacheStore
+{
+    /// <summary>The entry for the fingerprint, or null. Failures of the store are misses, never errors.</summary>
+    ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken);
+
+    /// <summary>Stores the entry; returns when it is visible to every reader (read-your-writes).</summary>
+    Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Removes the entries matching every given filter; returns how many were removed (or marked removed).</summary>
+    Task<long> PurgeAsync(string? orgId, string? route, string? fingerprint, CancellationToken cancellationToken);
+}
