@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace AiGateway.Transforms.CostLog;
+
+/// <summary>
+/// Log rows that could not go to the store yet, as JSON lines in <c>{Gateway:DataDir}/spill/perf-*.jsonl</c>, replayed
+/// oldest first once the store is back. Rows the store refused go to <c>rejected-*.jsonl</c> and are never replayed.
+/// </summary>
+internal sealed class PerfLogSpill : IDisposable
+{
+    private const string SpillPattern = "perf-*.jsonl";
+
+    // Bounds how much one replayed file holds, so a long outage is replayed in steps that each free disk space.
+    private const long MaxFileBytes = 64L * 1024 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly Utf8JsonWriter _json;
+    private FileStream? _current;
+    private long _sequence;
+    private volatile bool _pending;
+
+    /// <summary>Uses <paramref name="folder"/>, created on the first write; files left there by an earlier run are pending.</summary>
+    public PerfLogSpill(string folder)
+    {
+        Folder = Path.GetFullPath(folder);
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _pending = Directory.Exists(Folder) && Directory.EnumerateFiles(Folder, SpillPattern).Any();
+    }
+
+    /// <summary>The spill folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>Whether rows wait in spill files.</summary>
+    public bool HasPending => _pending;
+
+    /// <summary>Appends rows to the current spill file; <paramref name="durable"/> also waits until they are on disk. False when the disk failed.</summary>
+    public bool TryAppend(IReadOnlyList<PerfLogRecord> records, bool durable)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                var stream = _current ??= Create("perf");
+                Write(stream, records);
+                stream.Flush(durable);
+                _pending = true;
+                if (stream.Length >= MaxFileBytes)
+                {
+                    CloseCurrent();
+                }
+
+                return true;
+            }
+            catch (Exception)
+            {
+                // The request path relies on this never throwing: any failure is reported as "not spilled".
+                CloseCurrent();
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Keeps rows the store refused in a <c>rejected-*.jsonl</c> file for ops to inspect; false when the disk failed.</summary>
+    public bool TryReject(IReadOnlyList<PerfLogRecord> records)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                var path = Path.Combine(Folder, $"rejected-{DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl");
+                Directory.CreateDirectory(Folder);
+                using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+                Write(stream, records);
+                stream.Flush(flushToDisk: true);
+                return true;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Closes the file being appended to and lists every spill file, oldest first; rows spilled after this go to a new file.</summary>
+    public IReadOnlyList<string> Seal()
+    {
+        lock (_gate)
+        {
+            CloseCurrent();
+            _pending = false;
+        }
+
+        return Directory.Exists(Folder)
+            ? Directory.GetFiles(Folder, SpillPattern).Order(StringComparer.Ordinal).ToList()
+            : [];
+    }
+
+    /// <summary>Closes the file being appended to, leaving it for a later replay; rows spilled after this go to a new file.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            CloseCurrent();
+        }
+    }
+
+    /// <summary>Notes that sealed files are still waiting (a replay stopped).</summary>
+    public void MarkPending() => _pending = true;
+
+    /// <summary>Opens a sealed file for replay, or null when it is gone or another process holds it (its writer or replayer).</summary>
+    public static SpillFile? TryClaim(string path)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive lock that fails while any other process has the file open.
+            return new SpillFile(path, new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            CloseCurrent();
+        }
+    }
+
+    private FileStream Create(string prefix)
+    {
+        Directory.CreateDirectory(Folder);
+        // Names sort by creation time; the process id and a sequence keep two writers (or two files in one tick) apart.
+        var name = string.Create(CultureInfo.InvariantCulture,
+            $"{prefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D6}.jsonl");
+        return new FileStream(Path.Combine(Folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+    }
+
+    private void Write(FileStream stream, IReadOnlyList<PerfLogRecord> records)
+    {
+        _buffer.ResetWrittenCount();
+        foreach (var record in records)
+        {
+            _json.Reset(_buffer);
+            JsonSerializer.Serialize(_json, record, PerfLogJsonContext.Default.PerfLogRecord);
+            _json.Flush();
+            _buffer.Write("\n"u8);
+            if (_buffer.WrittenCount >= 1024 * 1024)
+            {
+                stream.Write(_buffer.WrittenSpan);
+                _buffer.ResetWrittenCount();
+            }
+        }
+
+        stream.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
+    }
+
+    private void CloseCurrent()
+    {
+        try
+        {
+            _current?.Dispose();
+        }
+        catch (Exception)
+        {
+            // The rows it holds were flushed when appended; a failing close loses nothing more.
+        }
+
+        _current = null;
+    }
+}
