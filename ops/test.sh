@@ -10,6 +10,8 @@ if [ "$own_services" = 1 ]; then trap 'ops/services.sh stop >/dev/null 2>&1 || t
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build AiGateway.sln -c Release -nologo -v quiet
+# The shipped configuration must pass the checks the gateway runs at start-up.
+dotnet run --project gateway -c Release --no-build -- validate --config appsettings.json
 log=$(mktemp)
 set +e
 dotnet test AiGateway.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"

@@ -6,7 +6,7 @@ namespace AiGateway.Cli;
 
 /// <summary>
 /// The operator verbs run instead of the server: <c>keys create --org ORG --name NAME</c>, <c>keys list</c>,
-/// <c>keys revoke --key KEY | --hash PREFIX</c>. They read the same configuration (and so the same store) as the gateway.
+/// <c>keys revoke --key KEY | --hash PREFIX</c>, <c>validate [--config FILE]</c>. They read the same configuration (and so the same store) as the gateway.
 /// </summary>
 public static class GatewayCommandLine
 {
@@ -16,17 +16,23 @@ public static class GatewayCommandLine
           keys list                           list keys: hash prefix, org, name, created, revoked
           keys revoke --key KEY               revoke a key
           keys revoke --hash PREFIX           revoke the key(s) whose hash starts with PREFIX (>= 8 hex chars)
+          validate [--config FILE]            check the configuration (./appsettings.json, or FILE instead) as start-up does
         Configuration options (--Gateway:DataDir DIR, --ConnectionStrings:Postgres CS) work as for the gateway.
         """;
 
     /// <summary>Whether the arguments name a verb rather than server options.</summary>
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] == "keys";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "keys" or "validate";
 
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
+        if (args[0] == "validate")
+        {
+            return await ValidateCommand.RunAsync(args[1..], output, error);
+        }
+
         var verb = args.Length > 1 ? args[1] : "";
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         var configArgs = new List<string>();

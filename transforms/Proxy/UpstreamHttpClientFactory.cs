@@ -1,14 +1,20 @@
 using System.Net;
+using AiGateway.Transforms.Resilience;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace AiGateway.Transforms.Proxy;
 
 /// <summary>
 /// The upstream <see cref="SocketsHttpHandler"/>, tuned as YARP advises for a proxy: no proxy, redirects, decompression
-/// or cookies (YARP's defaults), plus pooled connections kept warm for the few upstream hosts an AI gateway talks to.
+/// or cookies (YARP's defaults), plus pooled connections kept warm for the few upstream hosts an AI gateway talks to,
+/// behind the gateway's retries and timeouts (<see cref="UpstreamResilienceHandler"/>).
 /// </summary>
-internal sealed class UpstreamHttpClientFactory : ForwarderHttpClientFactory
+internal sealed class UpstreamHttpClientFactory(UpstreamResilienceHandlerFactory resilience) : ForwarderHttpClientFactory
 {
+    /// <inheritdoc/>
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        resilience.Wrap(base.WrapHandler(context, handler));
+
     /// <inheritdoc/>
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {

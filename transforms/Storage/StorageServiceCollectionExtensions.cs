@@ -20,7 +20,7 @@ public static class StorageServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton(new PostgresDatabase(postgres));
+            services.AddSingleton(_ => new PostgresDatabase(postgres));
             services.AddHostedService<PostgresMigrator>();
             services.AddSingleton<IApiKeyStore, PostgresApiKeyStore>();
         }

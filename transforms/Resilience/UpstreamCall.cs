@@ -1,0 +1,138 @@
+using System.Net;
+using AiGateway.Config;
+using AiGateway.Transforms.Exchange;
+using Polly;
+
+namespace AiGateway.Transforms.Resilience;
+
+/// <summary>
+/// One logical upstream call of an understood endpoint and its attempts: each attempt sends the exchange's buffered
+/// body afresh (YARP's own request content can be sent only once), and a failed attempt is retried only while the
+/// retry, its wait included, fits in the call's time budget.
+/// </summary>
+internal sealed class UpstreamCall
+{
+    private readonly HttpRequestMessage _request;
+    private readonly KeyValuePair<string, IEnumerable<string>>[] _contentHeaders;
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private readonly TimeSpan _budget;
+    private readonly int _maxRetries;
+    private readonly TimeSpan _baseDelay;
+    private readonly TimeSpan _maxDelay;
+    private readonly CancellationToken _cancellation;
+
+    /// <summary>Starts the call; <paramref name="cancellation"/> ends it (client gone, YARP's activity timeout or the budget).</summary>
+    public UpstreamCall(HttpRequestMessage request, AiExchange exchange, UpstreamOptions options, TimeSpan budget, TimeProvider time, CancellationToken cancellation)
+    {
+        _request = request;
+        Exchange = exchange;
+        // Content-Length is left to the new content, which knows the body it sends.
+        _contentHeaders = request.Content?.Headers.Where(h => !string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray() ?? [];
+        _time = time;
+        _started = time.GetTimestamp();
+        _budget = budget;
+        _maxRetries = options.MaxRetries;
+        _baseDelay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds);
+        _maxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
+        _cancellation = cancellation;
+    }
+
+    /// <summary>The AI call.</summary>
+    public AiExchange Exchange { get; }
+
+    /// <summary>The wait before the retry that <see cref="ShouldRetryAsync"/> last allowed.</summary>
+    public TimeSpan NextDelay { get; private set; }
+
+    /// <summary>Counts the attempt and gives the request a fresh copy of the body.</summary>
+    public HttpRequestMessage PrepareAttempt()
+    {
+        Exchange.Attempts++;
+        var content = new ReadOnlyMemoryContent(Exchange.Body);
+        foreach (var header in _contentHeaders)
+        {
+            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (Exchange.Attempts > 1)
+        {
+            // The previous attempt's copy; the first attempt replaces YARP's content, which YARP itself owns.
+            _request.Content?.Dispose();
+        }
+
+        _request.Content = content;
+        return _request;
+    }
+
+    /// <summary>Whether the attempt's outcome is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
+    public async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, int attempt)
+    {
+        if (attempt >= _maxRetries || _cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        TimeSpan? retryAfter = null;
+        if (outcome.Exception is { } exception)
+        {
+            if (!IsConnectionFailure(exception))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            var response = outcome.Result!;
+            if (!IsRetryableStatus(response.StatusCode) || IsMarkedFinal(response))
+            {
+                return false;
+            }
+
+            if (await QuotaError.IsInsufficientQuotaAsync(response, _cancellation))
+            {
+                return false;
+            }
+
+            retryAfter = RetryAfter.Read(response, _time.GetUtcNow());
+            if (retryAfter > _maxDelay)
+            {
+                // The upstream will not be ready soon: the client gets its answer now and decides itself.
+                return false;
+            }
+        }
+
+        var delay = retryAfter ?? Backoff(attempt);
+        if (_time.GetElapsedTime(_started) + delay >= _budget)
+        {
+            return false;
+        }
+
+        NextDelay = delay;
+        return true;
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = _baseDelay.TotalMilliseconds * Math.Pow(2, attempt);
+        var capped = Math.Min(exponential, _maxDelay.TotalMilliseconds);
+        // Jitter spreads the retries of the many calls that one upstream hiccup fails at the same moment.
+        return TimeSpan.FromMilliseconds(capped * (1 - (0.25 * Random.Shared.NextDouble())));
+    }
+
+    private bool IsConnectionFailure(Exception exception) => exception switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded } => true,
+        // Reset before any answer arrived (e.g. by the upstream's load balancer); SDKs retry these connection errors too.
+        HttpRequestException { InnerException: IOException } => true,
+        // SocketsHttpHandler.ConnectTimeout surfaces as a cancellation that none of our tokens asked for.
+        OperationCanceledException { InnerException: TimeoutException } => !_cancellation.IsCancellationRequested,
+        _ => false,
+    };
+
+    private static bool IsRetryableStatus(HttpStatusCode status) =>
+        status == HttpStatusCode.TooManyRequests || ((int)status >= 500 && status is not HttpStatusCode.NotImplemented and not HttpStatusCode.HttpVersionNotSupported);
+
+    // OpenAI marks answers that a retry cannot change with "x-should-retry: false".
+    private static bool IsMarkedFinal(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-should-retry", out var values) && string.Equals(values.FirstOrDefault(), "false", StringComparison.OrdinalIgnoreCase);
+}
