@@ -2,6 +2,8 @@ using AiGateway.Config;
 using AiGateway.Admin;
 using AiGateway.Health;
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Configuration;
 using AiGateway.Transforms.Proxy;
 using AiGateway.Transforms.Storage;
 
@@ -19,11 +21,13 @@ public static class GatewayApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.AddGatewayOptions(builder.Configuration);
         builder.Services.AddGatewayStorage(builder.Configuration);
+        builder.Services.AddCostLog(builder.Configuration);
         builder.Services.AddAiGatewayProxy(builder.Configuration);
         builder.Services.AddResponseCache(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
+        app.EnsureValidConfiguration();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapAiGatewayProxy();

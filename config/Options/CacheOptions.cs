@@ -19,8 +19,8 @@ public sealed class CacheOptions
     public string[]? IgnoreFields { get; set; }
 
     /// <summary>Memory the in-process store may use (only without Redis); older entries are evicted beyond it.</summary>
-    /// <value>Bytes, 1 MiB to 64 GiB. Default 256 MiB.</value>
-    public long MemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
+    /// <value>Bytes, 1 MiB to 64 GiB. Default 64 MiB; the process holds about twice this at most (GC headroom).</value>
+    public long MemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>The effective ignore list.</summary>
     public IReadOnlyList<string> EffectiveIgnoreFields => IgnoreFields ?? DefaultIgnoreFields;

@@ -23,8 +23,23 @@ public sealed class GatewayOptions
     /// <summary>Access to the operator surfaces.</summary>
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>The performance and cost log writer.</summary>
+    public LogOptions Log { get; set; } = new();
+
     /// <summary>The response cache.</summary>
     public CacheOptions Cache { get; set; } = new();
+
+    /// <summary>In-flight dedupe.</summary>
+    public DedupeOptions Dedupe { get; set; } = new();
+
+    /// <summary>Resumable streams.</summary>
+    public ResumeOptions Resume { get; set; } = new();
+
+    /// <summary>The models of the <c>cheap</c> and <c>smart</c> modes.</summary>
+    public ModesOptions Modes { get; set; } = new();
+
+    /// <summary>How the <c>auto</c> mode picks a mode from the org's budget.</summary>
+    public AutoOptions Auto { get; set; } = new();
 
     /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
     public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);

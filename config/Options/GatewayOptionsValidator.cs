@@ -14,15 +14,32 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Upstream:FirstByteTimeoutSeconds", options.Upstream.FirstByteTimeoutSeconds, 1, 3600);
         Range(errors, "Gateway:Upstream:TotalTimeoutSeconds", options.Upstream.TotalTimeoutSeconds, 1, 86400);
         Range(errors, "Gateway:Upstream:MaxRetries", options.Upstream.MaxRetries, 0, 10);
+        Range(errors, "Gateway:Upstream:RetryBaseDelayMilliseconds", options.Upstream.RetryBaseDelayMilliseconds, 0, 60000);
+        Range(errors, "Gateway:Upstream:MaxRetryDelaySeconds", options.Upstream.MaxRetryDelaySeconds, 0, 600);
+        Range(errors, "Gateway:Upstream:CircuitBreakerFailures", options.Upstream.CircuitBreakerFailures, 1, 1000);
+        Range(errors, "Gateway:Log:FlushIntervalMs", options.Log.FlushIntervalMs, 10, 1000);
+        Range(errors, "Gateway:Log:RetentionMonths", options.Log.RetentionMonths, 1, 120);
+        Range(errors, "Gateway:Log:QueueCapacity", options.Log.QueueCapacity, 1000, 10_000_000);
+        Range(errors, "Gateway:Log:BatchSize", options.Log.BatchSize, 100, 100_000);
+        Range(errors, "Gateway:Log:PriceRefreshSeconds", options.Log.PriceRefreshSeconds, 5, 86400);
         Range(errors, "Gateway:Cache:DefaultTtlSeconds", options.Cache.DefaultTtlSeconds, 1, 31536000);
         Range(errors, "Gateway:Cache:MaxEntryBytes", options.Cache.MaxEntryBytes, 1024, 512 * 1024 * 1024);
         Range(errors, "Gateway:Cache:MemoryLimitBytes", options.Cache.MemoryLimitBytes, 1024 * 1024, 64L << 30);
+        Range(errors, "Gateway:Dedupe:MaxWaitSeconds", options.Dedupe.MaxWaitSeconds, 1, 86400);
+        Range(errors, "Gateway:Dedupe:LeaseSeconds", options.Dedupe.LeaseSeconds, 2, 300);
+        Range(errors, "Gateway:Resume:WindowSeconds", options.Resume.WindowSeconds, 0, 86400);
+        Range(errors, "Gateway:Resume:GraceSeconds", options.Resume.GraceSeconds, 0, 3600);
         foreach (var (routeName, route) in options.Routes)
         {
             if (route.TtlSeconds is { } ttl)
             {
                 Range(errors, $"Gateway:Routes:{routeName}:TtlSeconds", ttl, 1, 31536000);
             }
+        }
+
+        if (options.Auto.SmartAboveBudgetShare is < 0 or > 1)
+        {
+            errors.Add($"Gateway:Auto:SmartAboveBudgetShare is {options.Auto.SmartAboveBudgetShare}; it must be between 0 and 1.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDir))

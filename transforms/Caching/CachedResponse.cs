@@ -9,8 +9,9 @@ public sealed class CachedResponse : IDisposable
     private IDisposable? _owner;
 
     /// <summary>Creates an entry.</summary>
-    public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, IDisposable? owner = null)
+    public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, string responseId, IDisposable? owner = null)
     {
+        ResponseId = responseId;
         StatusCode = statusCode;
         Headers = headers;
         Payload = payload;
@@ -19,6 +20,9 @@ public sealed class CachedResponse : IDisposable
         CreatedAtUnixMs = createdAtUnixMs;
         _owner = owner;
     }
+
+    /// <summary>The id of the answer this entry was made from; its SSE event ids use it, so a replay can be resumed.</summary>
+    public string ResponseId { get; }
 
     /// <summary>The upstream status (always 2xx).</summary>
     public int StatusCode { get; }
@@ -46,7 +50,8 @@ public sealed class CachedResponse : IDisposable
     {
         get
         {
-            long size = 128 + Payload.Length + (EventEnds?.Length * 4 ?? 0);
+            // Besides its bytes, an entry costs the cache's own objects: key string, entry, tag strings and index slots.
+            long size = 800 + Payload.Length + (EventEnds?.Length * 4 ?? 0);
             foreach (var header in Headers)
             {
                 size += 32 + ((header.Key.Length + header.Value.Length) * 2);

@@ -6,25 +6,27 @@ namespace AiGateway.Transforms.Caching;
 
 /// <summary>
 /// The compact binary form of a <see cref="CachedResponse"/> in Redis:
-/// <code>version:u8=1 | status:u16 | created:i64 | usageEvent:i32 | headerCount:u16 | (nameLen:u16 name valueLen:u16 value)* |
+/// <code>version:u8=2 | status:u16 | created:i64 | usageEvent:i32 | responseIdLen:u16 responseId | headerCount:u16 | (nameLen:u16 name valueLen:u16 value)* |
 /// eventCount:i32 (-1 for JSON) | eventEnd:i32* | payload (rest)</code>
 /// little-endian, strings UTF-8. The payload is last so a hit writes it straight from the read buffer.
 /// </summary>
 internal static class CachedResponseSerializer
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     /// <summary>Serializes an entry.</summary>
     public static byte[] Serialize(CachedResponse entry)
     {
         var buffer = new ArrayBufferWriter<byte>(entry.Payload.Length + 512);
-        var head = buffer.GetSpan(17);
+        var head = buffer.GetSpan(15);
         head[0] = Version;
         BinaryPrimitives.WriteUInt16LittleEndian(head[1..], (ushort)entry.StatusCode);
         BinaryPrimitives.WriteInt64LittleEndian(head[3..], entry.CreatedAtUnixMs);
         BinaryPrimitives.WriteInt32LittleEndian(head[11..], entry.UsageEventIndex);
-        BinaryPrimitives.WriteUInt16LittleEndian(head[15..], (ushort)entry.Headers.Length);
-        buffer.Advance(17);
+        buffer.Advance(15);
+        WriteString(buffer, entry.ResponseId);
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.GetSpan(2), (ushort)entry.Headers.Length);
+        buffer.Advance(2);
         foreach (var header in entry.Headers)
         {
             WriteString(buffer, header.Key);
@@ -58,8 +60,10 @@ internal static class CachedResponseSerializer
         var status = BinaryPrimitives.ReadUInt16LittleEndian(span[1..]);
         var created = BinaryPrimitives.ReadInt64LittleEndian(span[3..]);
         var usageEvent = BinaryPrimitives.ReadInt32LittleEndian(span[11..]);
-        var headers = new KeyValuePair<string, string>[BinaryPrimitives.ReadUInt16LittleEndian(span[15..])];
-        var position = 17;
+        var position = 15;
+        var responseId = ReadString(span, ref position);
+        var headers = new KeyValuePair<string, string>[BinaryPrimitives.ReadUInt16LittleEndian(span[position..])];
+        position += 2;
         for (var i = 0; i < headers.Length; i++)
         {
             headers[i] = new(ReadString(span, ref position), ReadString(span, ref position));
@@ -77,7 +81,7 @@ internal static class CachedResponseSerializer
             }
         }
 
-        return new CachedResponse(status, headers, data[position..], eventEnds, usageEvent, created, owner);
+        return new CachedResponse(status, headers, data[position..], eventEnds, usageEvent, created, responseId, owner);
     }
 
     private static void WriteString(ArrayBufferWriter<byte> buffer, string value)

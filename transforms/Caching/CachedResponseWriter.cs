@@ -1,5 +1,7 @@
 using System.Buffers;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Caching;
@@ -7,8 +9,13 @@ namespace AiGateway.Transforms.Caching;
 /// <summary>Answers a call from a cache entry: the stored bytes go out as they are, without re-serialisation.</summary>
 internal static class CachedResponseWriter
 {
-    /// <summary>Writes the hit: status, replayed headers, <c>x-aigw-cache: hit</c>, <c>Age</c>, then the body or the events.</summary>
-    public static async Task WriteAsync(AiExchange exchange, CachedResponse entry, DateTimeOffset now)
+    private static readonly byte[] ZeroCostComment = UsageMeter.CostComment(0m);
+
+    /// <summary>
+    /// Writes the hit: status, replayed headers, <c>x-aigw-cache: hit</c>, <c>Age</c>, then the body or the events
+    /// (each with its <c>id:</c> line) from <paramref name="firstEvent"/> on.
+    /// </summary>
+    public static async Task WriteAsync(AiExchange exchange, CachedResponse entry, DateTimeOffset now, int firstEvent = 0)
     {
         var response = exchange.HttpContext.Response;
         response.StatusCode = entry.StatusCode;
@@ -20,8 +27,11 @@ internal static class CachedResponseWriter
         response.Headers[CacheHeaders.Cache] = "hit";
         response.Headers.Age = Math.Max(0, (now.ToUnixTimeMilliseconds() - entry.CreatedAtUnixMs) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var aborted = exchange.HttpContext.RequestAborted;
+        exchange.FirstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!entry.IsStream)
         {
+            // A hit costs nothing.
+            response.Headers[UsageMeter.CostHeader] = "0";
             response.ContentLength = entry.Payload.Length;
             await response.Body.WriteAsync(entry.Payload, aborted);
             return;
@@ -34,9 +44,14 @@ internal static class CachedResponseWriter
         for (var i = 0; i < entry.EventEnds!.Length; i++)
         {
             var end = entry.EventEnds[i];
-            if (i != skip)
+            if (i != skip && i >= firstEvent)
             {
-                output.Write(entry.Payload.Span[start..end]);
+                if (i == entry.EventEnds.Length - 1)
+                {
+                    output.Write(ZeroCostComment);
+                }
+
+                SseEventId.WriteEvent(output, entry.ResponseId, i, entry.Payload.Span[start..end]);
             }
 
             start = end;

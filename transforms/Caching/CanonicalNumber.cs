@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace AiGateway.Transforms.Caching;
 
@@ -11,8 +10,22 @@ namespace AiGateway.Transforms.Caching;
 /// </summary>
 internal static class CanonicalNumber
 {
+    /// <summary>Writes the canonical form of <paramref name="number"/> into <paramref name="output"/> (at least its length + 24 bytes).</summary>
+    public static int Write(ReadOnlySpan<byte> number, Span<byte> output)
+    {
+        var writer = new SpanWriter(output);
+        Write(number, ref writer);
+        return writer.Length;
+    }
+
     /// <summary>Writes the canonical form of the JSON number <paramref name="number"/> (its raw UTF-8 text).</summary>
     public static void Write(ReadOnlySpan<byte> number, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(number.Length + 24);
+        output.Advance(Write(number, span));
+    }
+
+    private static void Write(ReadOnlySpan<byte> number, ref SpanWriter output)
     {
         var negative = number[0] == (byte)'-';
         if (negative)
@@ -61,8 +74,21 @@ internal static class CanonicalNumber
         {
             output.Write("e"u8);
             Span<byte> text = stackalloc byte[24];
-            var length = Encoding.ASCII.GetBytes(exponent.ToString(System.Globalization.CultureInfo.InvariantCulture), text);
+            exponent.TryFormat(text, out var length, provider: System.Globalization.CultureInfo.InvariantCulture);
             output.Write(text[..length]);
+        }
+    }
+
+    private ref struct SpanWriter(Span<byte> span)
+    {
+        private readonly Span<byte> _span = span;
+
+        public int Length { get; private set; }
+
+        public void Write(scoped ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_span[Length..]);
+            Length += bytes.Length;
         }
     }
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
@@ -11,25 +9,6 @@ internal static class ReplayedHeaders
     private static readonly string[] Names = ["Content-Type", "x-request-id", "openai-processing-ms", "openai-version", "openai-model"];
 
     /// <summary>The replayable headers of a response about to be sent.</summary>
-    public static KeyValuePair<string, string>[] From(IHeaderDictionary headers)
-    {
-        var kept = new List<KeyValuePair<string, string>>(12);
-        foreach (var name in Names)
-        {
-            if (headers.TryGetValue(name, out var value))
-            {
-                kept.Add(new(name, value.ToString()));
-            }
-        }
-
-        foreach (var header in headers)
-        {
-            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
-            {
-                kept.Add(new(header.Key, header.Value.ToString()));
-            }
-        }
-
-        return kept.ToArray();
-    }
+    public static KeyValuePair<string, string>[] From(IEnumerable<KeyValuePair<string, string>> headers) =>
+        headers.Where(h => Names.Contains(h.Key, StringComparer.OrdinalIgnoreCase) || h.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)).ToArray();
 }

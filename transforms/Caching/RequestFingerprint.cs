@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace AiGateway.Transforms.Caching;
@@ -9,6 +10,13 @@ namespace AiGateway.Transforms.Caching;
 internal static class RequestFingerprint
 {
     private static readonly JsonWriterOptions CanonicalWriter = new() { SkipValidation = true };
+
+    // Reused per thread (Compute never awaits), so a fingerprint allocates little beyond its result string.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>
     /// Lower-case hex SHA-256 of the UTF-8 bytes
@@ -21,19 +29,27 @@ internal static class RequestFingerprint
     /// </summary>
     public static string Compute(string scope, string endpointPath, JsonElement body, IReadOnlyList<string> ignoredFields)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, CanonicalWriter);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
         buffer.Write("aigw-fp-1\n"u8);
         WriteUtf8(buffer, scope);
         buffer.Write("\n"u8);
         WriteUtf8(buffer, endpointPath);
         buffer.Write("\n"u8);
-        using (var writer = new Utf8JsonWriter(buffer, CanonicalWriter))
-        {
-            WriteCanonical(writer, body, ignoredFields);
-        }
+        WriteCanonical(writer, body, ignoredFields);
+        writer.Flush();
 
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(buffer.WrittenSpan, hash);
+        if (buffer.Capacity > 1024 * 1024)
+        {
+            // Do not keep a huge body's buffer alive on this thread.
+            t_buffer = null;
+            t_writer = null;
+        }
+
         return Convert.ToHexStringLower(hash);
     }
 
@@ -46,7 +62,8 @@ internal static class RequestFingerprint
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var members = new List<JsonProperty>();
+                var members = ArrayPool<JsonProperty>.Shared.Rent(element.GetPropertyCount());
+                var kept = 0;
                 foreach (var member in element.EnumerateObject())
                 {
                     if (ignoredTopLevel is not null && (member.NameEquals("stream_options"u8) || Contains(ignoredTopLevel, member)))
@@ -54,18 +71,29 @@ internal static class RequestFingerprint
                         continue;
                     }
 
-                    members.Add(member);
+                    members[kept++] = member;
                 }
 
-                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                // Ordinal order of the UTF-8 names (code point order); names with escapes are compared unescaped.
+                Array.Sort(members, 0, kept, NameComparer.Instance);
                 writer.WriteStartObject();
-                foreach (var member in members)
+                for (var i = 0; i < kept; i++)
                 {
-                    writer.WritePropertyName(member.Name);
-                    WriteCanonical(writer, member.Value, null);
+                    var name = JsonMarshal.GetRawUtf8PropertyName(members[i]);
+                    if (name.IndexOf((byte)'\\') < 0)
+                    {
+                        writer.WritePropertyName(name);
+                    }
+                    else
+                    {
+                        writer.WritePropertyName(members[i].Name);
+                    }
+
+                    WriteCanonical(writer, members[i].Value, null);
                 }
 
                 writer.WriteEndObject();
+                ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
@@ -77,13 +105,27 @@ internal static class RequestFingerprint
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.Number:
-                var canonical = new ArrayBufferWriter<byte>(32);
-                CanonicalNumber.Write(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), canonical);
-                writer.WriteRawValue(canonical.WrittenSpan, skipInputValidation: true);
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                Span<byte> canonical = raw.Length <= 128 ? stackalloc byte[raw.Length + 24] : new byte[raw.Length + 24];
+                writer.WriteRawValue(canonical[..CanonicalNumber.Write(raw, canonical)], skipInputValidation: true);
                 break;
             default:
                 element.WriteTo(writer);
                 break;
+        }
+    }
+
+    private sealed class NameComparer : IComparer<JsonProperty>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public int Compare(JsonProperty a, JsonProperty b)
+        {
+            var left = JsonMarshal.GetRawUtf8PropertyName(a);
+            var right = JsonMarshal.GetRawUtf8PropertyName(b);
+            return left.IndexOf((byte)'\\') < 0 && right.IndexOf((byte)'\\') < 0
+                ? left.SequenceCompareTo(right)
+                : string.CompareOrdinal(a.Name, b.Name);
         }
     }
 

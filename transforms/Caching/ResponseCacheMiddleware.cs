@@ -1,8 +1,10 @@
 using AiGateway.Config;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace AiGateway.Transforms.Caching;
 
@@ -30,12 +32,14 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
         }
 
         exchange.Cache = decision;
-        if (decision.Lookup)
+        // A resuming client wants the events after its Last-Event-ID, which the dedupe step serves (from the cache too).
+        if (decision.Lookup && !context.Request.Headers.ContainsKey("Last-Event-ID"))
         {
             using var hit = await store.GetAsync(decision.Fingerprint, context.RequestAborted);
             if (hit is not null)
             {
                 exchange.Cache = decision with { Status = CacheStatus.Hit };
+                exchange.HitUsage = UsageMeter.Read(hit);
                 await CachedResponseWriter.WriteAsync(exchange, hit, time.GetUtcNow());
                 return;
             }

@@ -1,108 +1,51 @@
-using System.Buffers;
-using Microsoft.AspNetCore.Http;
+using AiGateway.Transforms.Dedupe;
 
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// Records an answer while it flows to the client (as aspnetcore's OutputCacheStream does: the client first, a copy
-/// into a pooled buffer second), and commits it to the store once complete. Past the size limit it stops copying,
-/// never streaming.
+/// Turns a completed 2xx <see cref="LiveResponse"/> into a cache entry and stores it; the pumps call it before they
+/// mark the answer complete, so no client sees the end before the entry exists. Answers over the size limit are
+/// relayed but not stored; store failures cost the entry, never the answer.
 /// </summary>
-internal sealed class ResponseCapture(IResponseCacheStore store, string fingerprint, CacheTags tags, TimeSpan ttl, int limit, TimeProvider time) : IDisposable
+internal sealed class ResponseCapture(IResponseCacheStore store, string fingerprint, CacheTags tags, TimeSpan ttl, int limit, TimeProvider time)
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit, 16 * 1024));
-    private int _length;
-    private List<int>? _eventEnds;
-    private int _usageEventIndex = -1;
-
-    /// <summary>Whether the answer grew past the limit and will not be stored.</summary>
-    public bool Overflowed { get; private set; }
-
-    /// <summary>Appends one complete SSE event.</summary>
-    public void AddEvent(ReadOnlySequence<byte> sseEvent, bool isUsageChunk)
+    /// <summary>Stores a completed stream.</summary>
+    public Task CommitAsync(LiveResponse live)
     {
-        if (!TryAppend(sseEvent))
+        if (live.TotalBytes > limit)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        _eventEnds ??= new List<int>(64);
-        if (isUsageChunk)
+        var payload = new byte[live.TotalBytes];
+        var ends = new int[live.EventCount];
+        var length = 0;
+        for (var i = 0; i < ends.Length; i++)
         {
-            _usageEventIndex = _eventEnds.Count;
+            var sseEvent = live.Event(i);
+            sseEvent.CopyTo(payload, length);
+            length += sseEvent.Length;
+            ends[i] = length;
         }
 
-        _eventEnds.Add(_length);
+        return StoreAsync(live, payload, ends, live.UsageEventIndex);
     }
 
-    /// <summary>Sets the whole JSON body.</summary>
-    public void SetBody(ReadOnlySpan<byte> body)
-    {
-        if (MakeRoom(body.Length))
-        {
-            body.CopyTo(_buffer.AsSpan(_length));
-            _length += body.Length;
-        }
-    }
+    /// <summary>Stores a non-stream answer's body.</summary>
+    public Task CommitAsync(LiveResponse live, byte[] body) =>
+        body.Length > limit ? Task.CompletedTask : StoreAsync(live, body, null, -1);
 
-    /// <summary>Stores the recorded answer with the replayable headers of <paramref name="response"/>; store failures are swallowed.</summary>
-    public async Task CommitAsync(HttpResponse response)
+    private async Task StoreAsync(LiveResponse live, byte[] payload, int[]? eventEnds, int usageEventIndex)
     {
-        if (Overflowed || response.StatusCode is < 200 or > 299)
-        {
-            return;
-        }
-
-        var entry = new CachedResponse(response.StatusCode, ReplayedHeaders.From(response.Headers), _buffer.AsSpan(0, _length).ToArray(),
-            _eventEnds?.ToArray(), _usageEventIndex, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var entry = new CachedResponse(live.StatusCode, ReplayedHeaders.From(live.Headers), payload, eventEnds, usageEventIndex,
+            time.GetUtcNow().ToUnixTimeMilliseconds(), live.ResponseId);
         try
         {
             await store.SetAsync(fingerprint, tags, entry, ttl, CancellationToken.None);
         }
         catch (Exception)
         {
-            // A store that fails costs the cache entry, never the answer the client is getting.
+            // The stores already turn their own failures into skipped writes; this guards the answer against anything else.
         }
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private bool TryAppend(ReadOnlySequence<byte> data)
-    {
-        if (!MakeRoom(data.Length))
-        {
-            return false;
-        }
-
-        data.CopyTo(_buffer.AsSpan(_length));
-        _length += (int)data.Length;
-        return true;
-    }
-
-    private bool MakeRoom(long more)
-    {
-        if (Overflowed || _length + more > limit)
-        {
-            Overflowed = true;
-            return false;
-        }
-
-        if (_length + more > _buffer.Length)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, Math.Max(_buffer.Length * 2L, _length + more)));
-            _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = larger;
-        }
-
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Orgs;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,8 @@ public sealed class AiExchange : IDisposable
         Body = body;
         _document = document;
         ReadRequestFields(document.RootElement);
+        ModelRequested = Model;
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>The HTTP exchange this call belongs to.</summary>
@@ -46,6 +49,27 @@ public sealed class AiExchange : IDisposable
     /// <summary>The <c>model</c> the body names, or null.</summary>
     public string? Model { get; private set; }
 
+    /// <summary>The <c>model</c> the client asked for, before any mode rewrite.</summary>
+    public string? ModelRequested { get; }
+
+    /// <summary>When the gateway received the call (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long StartedAt { get; }
+
+    /// <summary>When this client got its first event or body byte, or 0.</summary>
+    public long FirstByteAt { get; set; }
+
+    /// <summary>How long the upstream call took, for the leader of an answer.</summary>
+    public TimeSpan? UpstreamDuration { get; set; }
+
+    /// <summary><c>leader</c> or <c>follower</c> when dedupe applied, else null.</summary>
+    public string? DedupeRole { get; set; }
+
+    /// <summary>The usage of the cached answer that served this call, for what the hit saved.</summary>
+    public CostLog.TokenUsage? HitUsage { get; set; }
+
+    /// <summary>The row this call adds to the performance log; written when the call ends.</summary>
+    public CostLog.PerfLogRecord? Log { get; set; }
+
     /// <summary>Whether the body asks for a streamed (SSE) response.</summary>
     public bool IsStream { get; private set; }
 
@@ -60,6 +84,12 @@ public sealed class AiExchange : IDisposable
 
     /// <summary>The answer being recorded for the cache, or null when it will not be stored.</summary>
     internal ResponseCapture? Capture { get; set; }
+
+    /// <summary>The live log of this call's answer, which the pumps fill and every client of the answer reads.</summary>
+    public LiveResponse? Live { get; set; }
+
+    /// <summary>Upstream attempts made for this call (retries included); 0 when it never reached the upstream.</summary>
+    public int Attempts { get; internal set; }
 
     /// <summary>Replaces the body sent upstream; the caller guarantees it is a JSON object.</summary>
     public void ReplaceBody(byte[] body)
@@ -79,11 +109,7 @@ public sealed class AiExchange : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        _document.Dispose();
-        Capture?.Dispose();
-    }
+    public void Dispose() => _document.Dispose();
 
     private void ReadRequestFields(JsonElement root)
     {

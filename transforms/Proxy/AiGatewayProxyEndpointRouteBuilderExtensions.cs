@@ -1,4 +1,5 @@
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
@@ -12,13 +13,15 @@ namespace AiGateway.Transforms.Proxy;
 /// <summary>Maps the proxy with the AI gateway's pipeline steps in front of YARP's own.</summary>
 public static class AiGatewayProxyEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange, the usage request and the cache steps, in that order.</summary>
+    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange, the cost log, the usage request, cache and dedupe steps, in that order.</summary>
     public static IEndpointRouteBuilder MapAiGatewayProxy(this IEndpointRouteBuilder endpoints)
     {
         var services = endpoints.ServiceProvider;
         var identity = services.GetRequiredService<IdentityMiddleware>();
         var exchange = services.GetRequiredService<AiExchangeMiddleware>();
+        var costLog = services.GetRequiredService<CostLogMiddleware>();
         var cache = services.GetRequiredService<ResponseCacheMiddleware>();
+        var dedupe = services.GetRequiredService<DedupeMiddleware>();
         endpoints.MapReverseProxy(proxy =>
         {
             proxy.Use(async (context, next) =>
@@ -28,8 +31,10 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             });
             proxy.Use(identity.InvokeAsync);
             proxy.Use(exchange.InvokeAsync);
+            proxy.Use(costLog.InvokeAsync);
             proxy.Use(StreamUsageRequest.InvokeAsync);
             proxy.Use(cache.InvokeAsync);
+            proxy.Use(dedupe.InvokeAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -1,5 +1,8 @@
+using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Forwarder;
@@ -13,13 +16,17 @@ public static class AiGatewayProxyServiceCollectionExtensions
     public static IServiceCollection AddAiGatewayProxy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddReverseProxy()
-            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddTransforms<AiGatewayTransformProvider>();
+            .LoadFromValidatedConfig()
+            .AddTransforms<AiGatewayTransformProvider>()
+            .AddUpstreamResilience();
         services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<IdentityMiddleware>();
         services.AddSingleton<AiExchangeMiddleware>();
+        services.AddSingleton<LiveResponseRegistry>();
+        services.AddSingleton<Usage.CostLogMiddleware>();
+        services.AddSingleton<DedupeMiddleware>();
         return services;
     }
 }

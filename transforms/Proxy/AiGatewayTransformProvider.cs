@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using AiGateway.Config;
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Streaming;
 using Microsoft.Extensions.Options;
@@ -70,29 +71,35 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
     {
         var exchange = context.HttpContext.Features.Get<AiExchange>();
         var upstream = context.ProxyResponse;
-        if (exchange is null || upstream is null)
+        if (exchange?.Live is not { } live || upstream is null)
         {
             return ValueTask.CompletedTask;
         }
 
         var response = context.HttpContext.Response;
         response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(exchange.Cache?.Status ?? CacheStatus.Bypass);
-        if (IsEventStream(upstream.Content.Headers.ContentType))
+        var isEventStream = IsEventStream(upstream.Content.Headers.ContentType);
+        if (!isEventStream && upstream.Content.Headers.ContentLength > JsonPump.ObservedLimit)
         {
-            context.SuppressResponseBody = true;
-            response.ContentLength = null;
-            return new ValueTask(SseRelay.RelayAsync(exchange, upstream));
-        }
-
-        var limit = Math.Max(JsonRelay.ObservedLimit, exchange.Capture is null ? 0 : options.CurrentValue.Cache.MaxEntryBytes);
-        if (upstream.Content.Headers.ContentLength > limit)
-        {
-            // Too large to observe or store: YARP's own copy streams it.
+            // Too large to hold for followers or the cache: YARP's own copy streams it to this client alone.
+            live.Fail(0, default, default, byCancellation: true);
             return ValueTask.CompletedTask;
         }
 
         context.SuppressResponseBody = true;
-        return new ValueTask(JsonRelay.RelayAsync(exchange, upstream, limit));
+        response.ContentLength = null;
+        live.Start(response.StatusCode, LiveHeaders.Snapshot(response.Headers), isEventStream);
+        return new ValueTask(RelayAsync(exchange, live, upstream, isEventStream));
+    }
+
+    private async Task RelayAsync(AiExchange exchange, LiveResponse live, HttpResponseMessage upstream, bool isEventStream)
+    {
+        // The upstream is read by its own task so that this client leaving does not stop it (followers, resume grace).
+        var pump = isEventStream ? SsePump.RunAsync(exchange, live, upstream) : JsonPump.RunAsync(exchange, live, upstream);
+        var gateway = options.CurrentValue;
+        await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, 0, exchange.ClientWantsStreamUsage, writeHeaders: false,
+            exchange.HttpContext.RequestAborted, TimeSpan.FromSeconds(gateway.Resume.GraceSeconds));
+        await pump;
     }
 
     private static bool IsEventStream(MediaTypeHeaderValue? contentType) =>

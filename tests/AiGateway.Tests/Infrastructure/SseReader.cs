@@ -7,7 +7,13 @@ public sealed class SseReader(Stream stream)
 {
     private readonly StreamReader _reader = new(stream, Encoding.UTF8);
 
-    /// <summary>The next event's lines joined with '\n', or null at the end of the stream.</summary>
+    /// <summary>The <c>id:</c> line values seen so far, one per event that had one.</summary>
+    public List<string> Ids { get; } = [];
+
+    /// <summary>The comment lines seen so far.</summary>
+    public List<string> Comments { get; } = [];
+
+    /// <summary>The next event's lines (without the gateway's <c>id:</c> line, kept in <see cref="Ids"/>) joined with '\n', or null at the end.</summary>
     public async Task<string?> ReadEventAsync(CancellationToken cancellationToken = default)
     {
         var lines = new StringBuilder();
@@ -20,6 +26,19 @@ public sealed class SseReader(Stream stream)
                     return lines.ToString();
                 }
 
+                continue;
+            }
+
+            if (line.StartsWith(':'))
+            {
+                // SSE comments (the gateway's cost line) are not events; keep them for the tests that look.
+                Comments.Add(line);
+                continue;
+            }
+
+            if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                Ids.Add(line[4..]);
                 continue;
             }
 

@@ -62,7 +62,9 @@ public sealed class SseRelayTests
         var chunks = await ReadChunkedBodyAsync(gateway.BaseAddress, "/v1/chat/completions",
             "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 
-        Assert.Equal(sent, chunks.Select(c => Encoding.UTF8.GetString(c)).ToList());
+        var received = chunks.Select(c => Encoding.UTF8.GetString(c)).ToList();
+        var responseId = received[0][4..received[0].IndexOf(':', 4)];
+        Assert.Equal(sent.Select((e, i) => $"id: {responseId}:{i}\n{e}").ToList(), received);
     }
 
     [Fact]

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Headers;
+using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using Xunit;
+
+namespace AiGateway.Tests.Dedupe;
+
+/// <summary>Dedupe, live join and resume across two gateway instances sharing one real Redis.</summary>
+public sealed class CrossInstanceDedupeTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Post_IdenticalOnTwoInstances_OneUpstreamCallSameAnswer()
+    {
+        var release = new TaskCompletionSource();
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            await release.Task.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
+        });
+        await using var first = await StartAsync(upstream);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: false);
+
+        var onFirst = first.Client.SendAsync(Chat(body, noStore: true));
+        await WaitUntilAsync(() => calls == 1);
+        var onSecond = second.Client.SendAsync(Chat(body, noStore: true));
+        await WaitUntilAsync(() => Subscribers(second) == 1);
+        release.SetResult();
+        using var a = await onFirst;
+        using var b = await onSecond;
+
+        Assert.Equal(1, calls);
+        Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+        Assert.Equal("follower", b.Headers.GetValues("x-aigw-dedupe").Single());
+        Assert.Equal(await a.Content.ReadAsStringAsync(), await b.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Stream_IdenticalOnTwoInstances_OneUpstreamCallSameEventsLive()
+    {
+        var step = new SemaphoreSlim(0);
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 3; i++)
+            {
+                await ScriptedUpstream.WriteEventAsync(context.Response, $"data: {{\"n\":{i}}}\n\n");
+                await step.WaitAsync(Patience);
+            }
+
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
+        });
+        await using var first = await StartAsync(upstream);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: true);
+
+        using var leader = await first.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
+        var leaderEvents = new SseReader(await leader.Content.ReadAsStreamAsync());
+        Assert.Equal("data: {\"n\":0}", await leaderEvents.ReadEventAsync().WaitAsync(Patience));
+        using var follower = await second.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
+        var followerEvents = new SseReader(await follower.Content.ReadAsStreamAsync());
+        // The late joiner gets the events so far at once, then the live tail.
+        Assert.Equal("data: {\"n\":0}", await followerEvents.ReadEventAsync().WaitAsync(Patience));
+        for (var i = 1; i < 3; i++)
+        {
+            step.Release();
+            Assert.Equal($"data: {{\"n\":{i}}}", await leaderEvents.ReadEventAsync().WaitAsync(Patience));
+            Assert.Equal($"data: {{\"n\":{i}}}", await followerEvents.ReadEventAsync().WaitAsync(Patience));
+        }
+
+        step.Release();
+        Assert.Equal("data: [DONE]", await leaderEvents.ReadEventAsync().WaitAsync(Patience));
+        Assert.Equal("data: [DONE]", await followerEvents.ReadEventAsync().WaitAsync(Patience));
+        Assert.Equal("follower", follower.Headers.GetValues("x-aigw-dedupe").Single());
+        Assert.Equal(leaderEvents.Ids, followerEvents.Ids);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task Post_LeaderInstanceDead_FollowerTakesOverWithFreshCallAfterLeaseExpiry()
+    {
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"ok\":true}");
+        });
+        await using var gateway = await StartAsync(upstream, leaseSeconds: 2);
+        var body = Body(stream: false);
+        var fingerprint = Fingerprint(gateway, body);
+
+        // A leader that died right after taking the lease: it holds it and never writes a thing.
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
+        Assert.True(await redis.GetDatabase().StringSetAsync(RedisLiveKeys.Lease(fingerprint), "deadbeefdeadbeef", TimeSpan.FromSeconds(2), When.NotExists));
+
+        using var response = await gateway.Client.SendAsync(Chat(body, noStore: true)).WaitAsync(Patience);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task Stream_ResumeOnOtherInstance_GetsTheRemainingEventsExactlyOnce()
+    {
+        var step = new SemaphoreSlim(0);
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 4; i++)
+            {
+                await step.WaitAsync(Patience);
+                await ScriptedUpstream.WriteEventAsync(context.Response, $"data: {{\"n\":{i}}}\n\n");
+            }
+
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
+        });
+        await using var first = await StartAsync(upstream, graceSeconds: 30);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: true);
+
+        string lastId;
+        using (var dropping = await first.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead))
+        {
+            var reader = new SseReader(await dropping.Content.ReadAsStreamAsync());
+            step.Release(2);
+            Assert.Equal("data: {\"n\":0}", await reader.ReadEventAsync().WaitAsync(Patience));
+            Assert.Equal("data: {\"n\":1}", await reader.ReadEventAsync().WaitAsync(Patience));
+            lastId = reader.Ids[^1];
+        }
+
+        var resume = Chat(body, noStore: true);
+        resume.Headers.Add("Last-Event-ID", lastId);
+        using var resumed = await second.Client.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        var resumedReader = new SseReader(await resumed.Content.ReadAsStreamAsync());
+        step.Release(2);
+
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], await resumedReader.ReadAllAsync().WaitAsync(Patience));
+    }
+
+    private static async Task<TestGateway> StartAsync(ScriptedUpstream upstream, int leaseSeconds = 10, int graceSeconds = 10) =>
+        await TestGateway.StartAsync(upstream.BaseAddress, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Redis"] = TestServices.Redis,
+            ["Gateway:Dedupe:LeaseSeconds"] = leaseSeconds.ToString(),
+            ["Gateway:Resume:GraceSeconds"] = graceSeconds.ToString(),
+            ["Gateway:Upstream:MaxRetries"] = "0",
+        });
+
+    private static string Body(bool stream) =>
+        $"{{\"model\":\"gpt-4o-mini\",\"stream\":{(stream ? "true" : "false")},\"messages\":[{{\"role\":\"user\",\"content\":\"{Guid.NewGuid()}\"}}]}}";
+
+    private static HttpRequestMessage Chat(string body, bool noStore)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, null, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-cross-instance-test");
+        if (noStore)
+        {
+            // The cache would answer the second instance on its own; these tests are about the live answer.
+            request.Headers.CacheControl = new CacheControlHeaderValue { NoStore = true };
+        }
+
+        return request;
+    }
+
+    private static string Fingerprint(TestGateway gateway, string body)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var org = "pt_" + Transforms.Identity.ApiKeyHasher.Hash("sk-cross-instance-test")[..16];
+        return RequestFingerprint.Compute("org:" + org, "/v1/chat/completions", json.RootElement, ["user"]);
+    }
+
+    private static int Subscribers(TestGateway gateway) =>
+        gateway.Services.GetRequiredService<LiveResponseRegistry>().Inflight.Sum(live => live.SubscriberCount);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "the gateway did not reach the expected state");
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>The upstream response headers a follower or resumer gets: all but framing and per-client gateway headers.</summary>
+internal static class LiveHeaders
+{
+    private static readonly string[] Excluded = ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "x-aigw-cache", "x-aigw-dedupe"];
+
+    /// <summary>A copy of the headers YARP set from the upstream response.</summary>
+    public static KeyValuePair<string, string>[] Snapshot(IHeaderDictionary headers)
+    {
+        var copy = new List<KeyValuePair<string, string>>(headers.Count);
+        foreach (var header in headers)
+        {
+            if (!Excluded.Contains(header.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                copy.Add(new(header.Key, header.Value.ToString()));
+            }
+        }
+
+        return copy.ToArray();
+    }
+}

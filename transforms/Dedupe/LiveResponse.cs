@@ -1,0 +1,254 @@
+using System.Buffers;
+using AiGateway.Transforms.Exchange;
+
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>
+/// The live log of one upstream answer: status, headers, then each SSE event (or the JSON body) as it arrives.
+/// Every client of the answer — the leader's own, followers, resumers — writes from this log, and the cache entry is
+/// made from it once complete: one mechanism for dedupe, live join, resume and cache fill.
+/// One writer (the upstream pump), any number of readers.
+/// </summary>
+public sealed class LiveResponse
+{
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _upstream = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private byte[][] _events = new byte[16][];
+    private int _count;
+    private int _subscribers;
+    private int _graceGeneration;
+
+    /// <summary>Starts an empty log.</summary>
+    public LiveResponse(AiEndpoint endpoint, string fingerprint, string responseId, bool isStream)
+    {
+        Endpoint = endpoint;
+        Fingerprint = fingerprint;
+        ResponseId = responseId;
+        IsStream = isStream;
+    }
+
+    /// <summary>The endpoint called.</summary>
+    public AiEndpoint Endpoint { get; }
+
+    /// <summary>The request fingerprint this answer belongs to (scopes it to the org that asked).</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>A random id naming this answer in SSE event ids.</summary>
+    public string ResponseId { get; }
+
+    /// <summary>Whether the request asked for a stream.</summary>
+    public bool IsStream { get; }
+
+    /// <summary>The current state.</summary>
+    public LiveState State { get; private set; }
+
+    /// <summary>The upstream status, once started (or the gateway's error status after a failure before start).</summary>
+    public int StatusCode { get; private set; }
+
+    /// <summary>The upstream headers every client gets, once started.</summary>
+    public KeyValuePair<string, string>[] Headers { get; private set; } = [];
+
+    /// <summary>Whether the answer is an SSE event stream (rather than one body).</summary>
+    public bool IsEventStream { get; private set; }
+
+    /// <summary>The whole body of a non-stream answer, once completed; or the error body of a failure before start.</summary>
+    public ReadOnlyMemory<byte> Body { get; private set; }
+
+    /// <summary>The error event that ends a stream which failed after it started.</summary>
+    public ReadOnlyMemory<byte> FailureEvent { get; private set; }
+
+    /// <summary>The index of the chat usage chunk among the events, or -1.</summary>
+    public int UsageEventIndex { get; private set; } = -1;
+
+    /// <summary>The upstream's token count for this answer, once known.</summary>
+    public CostLog.TokenUsage? Usage { get; set; }
+
+    /// <summary>What this answer cost, once its usage is known and the model priced.</summary>
+    public decimal? CostUsd { get; set; }
+
+    /// <summary>Work the pump awaits just before it marks the answer complete (the Redis leader gives up its lease).</summary>
+    internal Func<Task>? BeforeEnd { get; set; }
+
+    /// <summary>The index of the terminal event, or -1.</summary>
+    public int TerminalEventIndex { get; private set; } = -1;
+
+    /// <summary>Bytes of events (or body) held.</summary>
+    public long TotalBytes { get; private set; }
+
+    /// <summary>Whether the failure came from this gateway's own client leaving, not from the upstream.</summary>
+    public bool FailedByCancellation { get; private set; }
+
+    /// <summary>Clients reading the answer now.</summary>
+    internal int SubscriberCount => Volatile.Read(ref _subscribers);
+
+    /// <summary>Events appended so far.</summary>
+    public int EventCount => Volatile.Read(ref _count);
+
+    /// <summary>Cancelled when no client is left after the grace period: the upstream call then stops.</summary>
+    public CancellationToken UpstreamAborted => _upstream.Token;
+
+    /// <summary>Completes when the log changes next; read before checking the state to never miss a change.</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    /// <summary>Whether the log has ended, completed or failed.</summary>
+    public bool IsFinished => State is LiveState.Completed or LiveState.Failed;
+
+    /// <summary>Event <paramref name="index"/> (below <see cref="EventCount"/>).</summary>
+    public byte[] Event(int index) => Volatile.Read(ref _events)[index];
+
+    /// <summary>Records the upstream status and headers.</summary>
+    public void Start(int statusCode, KeyValuePair<string, string>[] headers, bool isEventStream)
+    {
+        lock (_gate)
+        {
+            StatusCode = statusCode;
+            Headers = headers;
+            IsEventStream = isEventStream;
+            State = LiveState.Started;
+            Signal();
+        }
+    }
+
+    /// <summary>Appends one complete SSE event (copied).</summary>
+    public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
+    {
+        var copy = sseEvent.ToArray();
+        lock (_gate)
+        {
+            if (_count == _events.Length)
+            {
+                var larger = new byte[_events.Length * 2][];
+                Array.Copy(_events, larger, _count);
+                Volatile.Write(ref _events, larger);
+            }
+
+            _events[_count] = copy;
+            if (isUsageChunk)
+            {
+                UsageEventIndex = _count;
+            }
+
+            if (isTerminal)
+            {
+                TerminalEventIndex = _count;
+            }
+
+            TotalBytes += copy.Length;
+            Volatile.Write(ref _count, _count + 1);
+            Signal();
+        }
+    }
+
+    /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
+    public void CompleteStream()
+    {
+        lock (_gate)
+        {
+            State = LiveState.Completed;
+            Signal();
+        }
+    }
+
+    /// <summary>Completes a non-stream answer with its whole body.</summary>
+    public void CompleteBody(byte[] body)
+    {
+        lock (_gate)
+        {
+            Body = body;
+            TotalBytes = body.Length;
+            State = LiveState.Completed;
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// Ends the log as failed: before start, clients get <paramref name="statusCode"/> with <paramref name="errorBody"/>;
+    /// after start, stream clients get <paramref name="failureEvent"/> after the events so far.
+    /// </summary>
+    public void Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation)
+    {
+        lock (_gate)
+        {
+            if (IsFinished)
+            {
+                return;
+            }
+
+            // Nothing of a body has been sent yet, so its clients can still get an error status instead.
+            if (State == LiveState.Waiting || !IsEventStream)
+            {
+                StatusCode = statusCode;
+                Body = errorBody;
+            }
+
+            FailureEvent = failureEvent;
+            FailedByCancellation = byCancellation;
+            State = LiveState.Failed;
+            Signal();
+        }
+    }
+
+    /// <summary>A client starts reading this answer.</summary>
+    public void AddSubscriber()
+    {
+        lock (_gate)
+        {
+            _subscribers++;
+            _graceGeneration++;
+        }
+    }
+
+    /// <summary>A client stopped reading; with none left, the upstream call is cancelled after <paramref name="grace"/>.</summary>
+    public void RemoveSubscriber(TimeSpan grace)
+    {
+        int generation;
+        lock (_gate)
+        {
+            if (--_subscribers > 0 || IsFinished)
+            {
+                return;
+            }
+
+            generation = ++_graceGeneration;
+        }
+
+        _ = CancelAfterGraceAsync(generation, grace);
+    }
+
+    private async Task CancelAfterGraceAsync(int generation, TimeSpan grace)
+    {
+        if (grace > TimeSpan.Zero)
+        {
+            await Task.Delay(grace);
+        }
+
+        lock (_gate)
+        {
+            if (_subscribers > 0 || generation != _graceGeneration || IsFinished)
+            {
+                return;
+            }
+        }
+
+        await _upstream.CancelAsync();
+    }
+
+    private void Signal()
+    {
+        var previous = _changed;
+        _changed = NewSignal();
+        previous.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,28 @@
+using StackExchange.Redis;
+
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>Leadership of a fingerprint across instances: a Redis key set if absent, renewed by its holder, expiring if it dies.</summary>
+internal static class RedisLeaderLease
+{
+    private const string RenewScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    /// <summary>Takes the lease if nobody holds it.</summary>
+    public static Task<bool> TryAcquireAsync(IDatabase database, string fingerprint, string holder, TimeSpan lease) =>
+        database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), holder, lease, When.NotExists);
+
+    /// <summary>Extends the lease; false when it was lost.</summary>
+    public static async Task<bool> RenewAsync(IDatabase database, string fingerprint, string holder, TimeSpan lease) =>
+        (long)await database.ScriptEvaluateAsync(RenewScript, [RedisLiveKeys.Lease(fingerprint)], [holder, (long)lease.TotalMilliseconds]) == 1;
+
+    /// <summary>Gives the lease up, if still held.</summary>
+    public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder) =>
+        database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder]);
+
+    /// <summary>Whether anybody holds the lease.</summary>
+    public static Task<bool> IsHeldAsync(IDatabase database, string fingerprint) => database.KeyExistsAsync(RedisLiveKeys.Lease(fingerprint));
+
+    /// <summary>The response id the current holder is producing, or null.</summary>
+    public static async Task<string?> HolderAsync(IDatabase database, string fingerprint) => await database.StringGetAsync(RedisLiveKeys.Lease(fingerprint));
+}

@@ -1,0 +1,45 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>
+/// The <c>id:</c> line the gateway puts first in every SSE event it sends: <c>id: &lt;response id&gt;:&lt;position&gt;</c>,
+/// where the position counts the answer's events from 0. A client resumes with <c>Last-Event-ID</c> set to it.
+/// </summary>
+public static class SseEventId
+{
+    /// <summary>Writes event <paramref name="position"/> of <paramref name="responseId"/>, id line first, to <paramref name="output"/>.</summary>
+    public static void WriteEvent(IBufferWriter<byte> output, string responseId, int position, ReadOnlySpan<byte> sseEvent)
+    {
+        // Sized for the id line plus the event, so Kestrel frames the whole event as one chunk.
+        var span = output.GetSpan(16 + responseId.Length + 11 + sseEvent.Length);
+        "id: "u8.CopyTo(span);
+        var length = 4 + Encoding.ASCII.GetBytes(responseId, span[4..]);
+        span[length++] = (byte)':';
+        position.TryFormat(span[length..], out var digits, provider: CultureInfo.InvariantCulture);
+        length += digits;
+        span[length++] = (byte)'\n';
+        sseEvent.CopyTo(span[length..]);
+        output.Advance(length + sseEvent.Length);
+    }
+
+    /// <summary>Parses a <c>Last-Event-ID</c>; false when it is not one of ours.</summary>
+    public static bool TryParse(string? lastEventId, out string responseId, out int position)
+    {
+        responseId = "";
+        position = -1;
+        var colon = lastEventId?.LastIndexOf(':') ?? -1;
+        if (colon <= 0 || !int.TryParse(lastEventId.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out position))
+        {
+            return false;
+        }
+
+        responseId = lastEventId![..colon];
+        return true;
+    }
+
+    /// <summary>A new random response id (16 hex chars).</summary>
+    public static string NewResponseId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+}
