@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace AiGateway.Metrics;
+
+/// <summary>Reads the query string of the metrics API (<c>org, from, to, route, model</c>, and <c>bucket</c> for a series), refusing what it does not understand.</summary>
+internal static class AiMetricsQueryParser
+{
+    // ISO-8601 as people and scripts write it: a date, or a date and time with optional seconds, fraction and zone
+    // (none means UTC). K accepts "", "Z" and "+hh:mm".
+    private static readonly string[] Formats =
+    [
+        "yyyy-MM-dd",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
+
+    private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "from", "to", "route", "model" };
+
+    /// <summary>Parses the filters; <paramref name="error"/> names the bad parameter and why.</summary>
+    public static bool TryParse(IQueryCollection query, bool allowBucket, out AiMetricsFilter filter, out TimeBucket? bucket, out (string Param, string Message) error)
+    {
+        filter = new AiMetricsFilter(null, null, null, null, null);
+        bucket = null;
+        foreach (var name in query.Keys)
+        {
+            if (!FilterNames.Contains(name) && !(allowBucket && name == "bucket"))
+            {
+                error = (name, $"Unknown query parameter '{name}'. Use org, from, to, route, model{(allowBucket ? ", bucket" : "")}.");
+                return false;
+            }
+        }
+
+        if (!TryTime(query, "from", out var from, out error) || !TryTime(query, "to", out var to, out error))
+        {
+            return false;
+        }
+
+        if (from is { } f && to is { } t && f >= t)
+        {
+            error = ("from", "'from' must be before 'to'.");
+            return false;
+        }
+
+        if (allowBucket && Text(query, "bucket") is { } bucketText)
+        {
+            bucket = bucketText switch
+            {
+                "minute" => TimeBucket.Minute,
+                "hour" => TimeBucket.Hour,
+                "day" => TimeBucket.Day,
+                _ => null,
+            };
+            if (bucket is null)
+            {
+                error = ("bucket", $"'bucket' must be minute, hour or day, not '{bucketText}'.");
+                return false;
+            }
+        }
+
+        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to);
+        error = default;
+        return true;
+    }
+
+    private static bool TryTime(IQueryCollection query, string name, out DateTimeOffset? value, out (string Param, string Message) error)
+    {
+        value = null;
+        error = default;
+        if (Text(query, name) is not { } text)
+        {
+            return true;
+        }
+
+        // An unencoded '+' of a zone offset arrives as a space; ISO-8601 has no spaces, so it can only be that.
+        if (DateTimeOffset.TryParseExact(text.Replace(' ', '+'), Formats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        error = (name, $"'{name}' must be an ISO-8601 date or time, e.g. 2026-11-01 or 2026-11-01T09:30:00Z; got '{text}'.");
+        return false;
+    }
+
+    private static string? Text(IQueryCollection query, string name)
+        => query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
+}

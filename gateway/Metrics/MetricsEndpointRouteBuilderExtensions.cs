@@ -1,0 +1,118 @@
+using System.Data.Common;
+using AiGateway.Admin;
+using AiGateway.Transforms.Errors;
+
+namespace AiGateway.Metrics;
+
+/// <summary>
+/// Maps the operator metrics (CONTRACT §8) behind the admin key: <c>GET /api/metrics/ai-performance</c>, its time series
+/// <c>GET /api/metrics/ai-performance/timeseries</c>, and <c>GET /metrics</c> in Prometheus text.
+/// </summary>
+public static class MetricsEndpointRouteBuilderExtensions
+{
+    /// <summary>Most points one time series returns (the latest ones).</summary>
+    public const int MaxSeriesPoints = 1500;
+
+    /// <summary>Maps the metrics endpoints.</summary>
+    public static IEndpointRouteBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/metrics/ai-performance", async (HttpContext http, IAiMetricsStore store) =>
+        {
+            if (await TryParseAsync(http, allowBucket: false) is not { } parsed)
+            {
+                return;
+            }
+
+            var data = await ReadAsync(http, () => store.ReadAsync(parsed.Filter, http.RequestAborted));
+            if (data is not null)
+            {
+                await WriteAsync(http, AiPerformanceReportBuilder.Build(parsed.Filter, data));
+            }
+        }).AddEndpointFilter<AdminAuthorizationFilter>();
+
+        endpoints.MapGet("/api/metrics/ai-performance/timeseries", async (HttpContext http, IAiMetricsStore store) =>
+        {
+            if (await TryParseAsync(http, allowBucket: true) is not { } parsed)
+            {
+                return;
+            }
+
+            var bucket = parsed.Bucket ?? DefaultBucket(parsed.Filter);
+            var points = await ReadAsync(http, () => store.ReadSeriesAsync(parsed.Filter, bucket, MaxSeriesPoints, http.RequestAborted));
+            if (points is not null)
+            {
+                await http.Response.WriteAsJsonAsync(new TimeSeriesReport
+                {
+                    Org = parsed.Filter.Org,
+                    Route = parsed.Filter.Route,
+                    Model = parsed.Filter.Model,
+                    From = parsed.Filter.From,
+                    To = parsed.Filter.To,
+                    Bucket = bucket.ToString().ToLowerInvariant(),
+                    BucketSeconds = bucket switch { TimeBucket.Minute => 60, TimeBucket.Hour => 3600, _ => 86400 },
+                    Points = points,
+                }, MetricsJsonContext.Default.TimeSeriesReport, contentType: null, http.RequestAborted);
+            }
+        }).AddEndpointFilter<AdminAuthorizationFilter>();
+
+        // The exporter maps a plain request delegate, which endpoint filters do not wrap: the admin check runs in its branch.
+        var admin = ActivatorUtilities.CreateInstance<AdminAuthorizationFilter>(endpoints.ServiceProvider);
+        endpoints.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null,
+            configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+            {
+                var allowed = false;
+                await admin.InvokeAsync(new DefaultEndpointFilterInvocationContext(context), _ =>
+                {
+                    allowed = true;
+                    return ValueTask.FromResult<object?>(null);
+                });
+                if (allowed)
+                {
+                    await next(context);
+                }
+            }),
+            optionsName: null);
+        return endpoints;
+    }
+
+    private static TimeBucket DefaultBucket(AiMetricsFilter filter)
+    {
+        if (filter.From is not { } from)
+        {
+            return TimeBucket.Day;
+        }
+
+        var span = (filter.To ?? DateTimeOffset.UtcNow) - from;
+        return span <= TimeSpan.FromHours(6) ? TimeBucket.Minute : span <= TimeSpan.FromDays(7) ? TimeBucket.Hour : TimeBucket.Day;
+    }
+
+    private static async Task<(AiMetricsFilter Filter, TimeBucket? Bucket)?> TryParseAsync(HttpContext http, bool allowBucket)
+    {
+        if (AiMetricsQueryParser.TryParse(http.Request.Query, allowBucket, out var filter, out var bucket, out var error))
+        {
+            return (filter, bucket);
+        }
+
+        await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", error.Message, error.Param);
+        return null;
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpContext http, Func<Task<T>> read)
+        where T : class
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        try
+        {
+            return await read();
+        }
+        catch (DbException ex) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "server_error", "store_unavailable",
+                "The performance log could not be read: " + ex.Message);
+            return null;
+        }
+    }
+
+    private static Task WriteAsync(HttpContext http, AiPerformanceReport report)
+        => http.Response.WriteAsJsonAsync(report, MetricsJsonContext.Default.AiPerformanceReport, contentType: null, http.RequestAborted);
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Exchange;
+
+namespace AiGateway.Transforms.Telemetry;
+
+/// <summary>
+/// The gateway's OpenTelemetry signals: one <see cref="ActivitySource"/> for the exchange spans and, from the host's
+/// <see cref="IMeterFactory"/>, the GenAI semantic-convention histograms and the gateway's own counters, all recorded
+/// once per call from its completed performance-log row.
+/// </summary>
+internal sealed class GatewayTelemetry
+{
+    /// <summary>The name of the gateway's meter and activity source.</summary>
+    public const string Name = "AiGateway";
+
+    /// <summary>The exchange spans; <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> returns null (costs nothing) while no tracer listens.</summary>
+    public static readonly ActivitySource Source = new(Name);
+
+    // Bucket boundaries advised by the GenAI semantic conventions, so every backend shows the same histograms.
+    private static readonly IReadOnlyList<long> TokenBuckets =
+        [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+    private static readonly IReadOnlyList<double> DurationBuckets =
+        [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+    private static readonly IReadOnlyList<double> FirstTokenBuckets =
+        [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+
+    private readonly Histogram<long> _tokenUsage;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _dedupeFollowers;
+    private readonly Counter<long> _streamResumes;
+    private readonly Counter<long> _streamDrops;
+
+    /// <summary>Creates the instruments on a meter of <paramref name="meters"/>; the log writer's gauges read <paramref name="logWriter"/> when collected.</summary>
+    public GatewayTelemetry(IMeterFactory meters, PerfLogWriter? logWriter = null)
+    {
+        var meter = meters.Create(Name);
+        _tokenUsage = meter.CreateHistogram("gen_ai.client.token.usage", "{token}",
+            "Tokens used by calls that reached the upstream, by gen_ai.token.type (input, output).",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+        _requestDuration = meter.CreateHistogram("gen_ai.server.request.duration", "s",
+            "Time from the gateway receiving a call on an understood endpoint to the end of its response.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _timeToFirstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s",
+            "Time from the gateway receiving a streamed call to its client getting the first event.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FirstTokenBuckets });
+        _cacheHits = meter.CreateCounter<long>("aigw.cache.hits", "{request}", "Calls answered from the response cache.");
+        _cacheMisses = meter.CreateCounter<long>("aigw.cache.misses", "{request}", "Calls that looked in the response cache and called upstream.");
+        _dedupeFollowers = meter.CreateCounter<long>("aigw.dedupe.followers", "{request}", "Calls that joined an identical call in flight instead of calling upstream.");
+        _streamResumes = meter.CreateCounter<long>("aigw.stream.resumes", "{request}", "Streams resumed with Last-Event-ID.");
+        _streamDrops = meter.CreateCounter<long>("aigw.stream.drops", "{request}", "Streams that failed or were cancelled after they started.");
+        if (logWriter is not null)
+        {
+            meter.CreateObservableGauge("aigw.log.queue_depth", () => (long)logWriter.QueueDepth, "{row}",
+                "Performance-log rows waiting in the writer's queue.");
+            meter.CreateObservableCounter("aigw.log.spilled_rows", () => logWriter.SpilledRows, "{row}",
+                "Performance-log rows written to spill files because the store was unavailable or the queue full.");
+            meter.CreateObservableCounter("aigw.log.written_rows", () => logWriter.WrittenRows, "{row}",
+                "Performance-log rows written to the store, replays included.");
+            meter.CreateObservableCounter("aigw.log.lost_rows", () => logWriter.LostRows, "{row}",
+                "Performance-log rows that could be neither stored nor spilled.");
+        }
+    }
+
+    /// <summary>Starts the span of one understood call, or returns null when no tracer listens.</summary>
+    public static Activity? StartExchange(AiExchange exchange)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var operation = exchange.Endpoint.OperationName;
+        var activity = Source.StartActivity(exchange.Model is { } model ? operation + " " + model : operation, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gen_ai.operation.name", operation);
+            activity.SetTag("gen_ai.provider.name", "openai");
+            activity.SetTag("gen_ai.request.model", exchange.Model);
+            activity.SetTag("aigw.org_id", exchange.Identity.OrgId);
+            activity.SetTag("aigw.route", exchange.Route);
+            activity.SetTag("aigw.stream", exchange.IsStream);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Records a completed call in the instruments and closes its span's attributes and events.</summary>
+    public void Record(AiExchange exchange, PerfLogRecord record, Activity? activity)
+    {
+        var operation = exchange.Endpoint.OperationName;
+        var models = new TagList { { "gen_ai.operation.name", operation } };
+        if (record.ModelRequested is { } requested)
+        {
+            models.Add("gen_ai.request.model", requested);
+        }
+
+        if (record.ModelUsed is { } used)
+        {
+            models.Add("gen_ai.response.model", used);
+        }
+
+        if (record.PromptTokens > 0 || record.CompletionTokens > 0)
+        {
+            var input = models;
+            input.Add("gen_ai.token.type", "input");
+            _tokenUsage.Record(record.PromptTokens, input);
+            var output = models;
+            output.Add("gen_ai.token.type", "output");
+            _tokenUsage.Record(record.CompletionTokens, output);
+        }
+
+        var duration = models;
+        duration.Add("aigw.cache.status", record.CacheStatus);
+        if (record.Error is { } error)
+        {
+            duration.Add("error.type", error);
+        }
+
+        _requestDuration.Record(record.DurationMs / 1000.0, duration);
+        if (record.TtftMs is { } ttft)
+        {
+            _timeToFirstToken.Record(ttft / 1000.0, models);
+        }
+
+        var operationOnly = new TagList { { "gen_ai.operation.name", operation } };
+        if (record.CacheStatus == "hit")
+        {
+            _cacheHits.Add(1, operationOnly);
+        }
+        else if (record.CacheStatus == "miss")
+        {
+            _cacheMisses.Add(1, operationOnly);
+        }
+
+        if (record.DedupeRole == "follower")
+        {
+            _dedupeFollowers.Add(1, operationOnly);
+        }
+
+        var resumed = record.Stream && record.StatusCode < 400 && exchange.HttpContext.Request.Headers.ContainsKey("Last-Event-ID");
+        if (resumed)
+        {
+            _streamResumes.Add(1, operationOnly);
+        }
+
+        if (record.Stream && record.Error is "failed" or "cancelled")
+        {
+            _streamDrops.Add(1, operationOnly);
+        }
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            Describe(activity, exchange, record, resumed);
+        }
+    }
+
+    private static void Describe(Activity activity, AiExchange exchange, PerfLogRecord record, bool resumed)
+    {
+        activity.SetTag("gen_ai.response.model", record.ModelUsed);
+        activity.SetTag("gen_ai.usage.input_tokens", record.PromptTokens);
+        activity.SetTag("gen_ai.usage.output_tokens", record.CompletionTokens);
+        activity.SetTag("http.response.status_code", record.StatusCode);
+        activity.SetTag("aigw.request_id", record.Id.ToString());
+        activity.SetTag("aigw.mode", record.Mode);
+        activity.SetTag("aigw.cache.status", record.CacheStatus);
+        activity.SetTag("aigw.dedupe.role", record.DedupeRole);
+        activity.SetTag("aigw.upstream.attempts", record.Attempts);
+        activity.SetTag("aigw.cost_usd", record.CostUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        activity.SetTag("aigw.saved_usd", record.SavedUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        activity.AddEvent(new ActivityEvent("aigw.cache", tags: new ActivityTagsCollection { ["aigw.cache.status"] = record.CacheStatus }));
+        if (record.DedupeRole is { } role)
+        {
+            activity.AddEvent(new ActivityEvent("aigw.dedupe", tags: new ActivityTagsCollection { ["aigw.dedupe.role"] = role }));
+        }
+
+        if (resumed)
+        {
+            activity.AddEvent(new ActivityEvent("aigw.stream.resume"));
+        }
+
+        if (exchange.FirstByteAt != 0)
+        {
+            // The event carries the moment the client got its first byte, not the moment the span closed.
+            var firstByte = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(exchange.FirstByteAt);
+            activity.AddEvent(new ActivityEvent("gen_ai.first_token", firstByte));
+        }
+
+        if (record.Error is { } error)
+        {
+            activity.SetTag("error.type", error);
+            activity.SetStatus(ActivityStatusCode.Error, error);
+        }
+    }
+}
