@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# CPU profile of one .NET proxy under load: where the time goes (JIT-compiled frames named through the runtime's
+# perf map), split by thread kind and by the gateway's own steps. Uses Debian's linux-perf (installed if missing).
+#
+#   ops/bench/profile.sh                          the gateway, uncached chat, 32 connections, 8 s
+#   ops/bench/profile.sh --target bare-yarp       the same load on the bare YARP hop, for comparison
+#   ops/bench/profile.sh --kind stream|models|chat-nostore --connections 1 --seconds 15 --env 'DOTNET_gcServer=0'
+#   ops/bench/profile.sh --rev HEAD               build gateway and mock from a git revision (git archive) first
+#
+# Without --rev it runs the working tree's Release outputs: build first (ops/bench/run.sh, or --build here).
+# Output: a text report on stdout and, with --keep, the temp folder with perf.data.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$BENCH_DIR/../.." && pwd)
+target=gateway kind=chat conns=32 seconds=8 extra_env="" build=0 keep=0 rev=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --target) target=$2; shift ;;
+    --kind) kind=$2; shift ;;
+    --connections) conns=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --env) extra_env=$2; shift ;;
+    --build) build=1 ;;
+    --rev) rev=$2; shift ;;
+    --keep) keep=1 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y linux-perf >/dev/null; }
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+TMP=$(mktemp -d /tmp/aigw-profile.XXXXXX)
+SRC=$REPO
+if [ -n "$rev" ]; then
+  SRC=$TMP/src build=1
+  mkdir -p "$SRC" && git -C "$REPO" archive --format=tar "$rev" | tar -x -C "$SRC"
+fi
+if [ "$build" = 1 ]; then
+  for p in "$SRC/gateway/AiGateway.csproj" "$SRC/ops/mock-openai/MockOpenAi.csproj" \
+    "$BENCH_DIR/bare-yarp/BareYarp.csproj" "$BENCH_DIR/stream-client/StreamClient.csproj"; do
+    dotnet build "$p" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+  done
+fi
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"; done
+  if [ "$keep" = 1 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+
+port() { local p=$1; while ss -Hltn "sport = :$p" | grep -q .; do p=$((p + 1)); done; echo "$p"; }
+ready() { for _ in $(seq 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
+
+cp -r "$SRC/ops/mock-openai/bin/Release/net10.0" "$TMP/mock"
+mock_port=$(port 19400)
+(exec dotnet "$TMP/mock/MockOpenAi.dll" --urls "http://127.0.0.1:$mock_port") >"$TMP/mock.log" 2>&1 &
+PIDS+=("$!")
+ready "http://127.0.0.1:$mock_port/v1/models"
+
+case "$target" in
+  gateway) src=$SRC/gateway/bin/Release/net10.0 dll=AiGateway.dll ;;
+  bare-yarp) src=$BENCH_DIR/bare-yarp/bin/Release/net10.0 dll=BareYarp.dll ;;
+  *) echo "--target must be gateway or bare-yarp" >&2; exit 2 ;;
+esac
+cp -r "$src" "$TMP/app"
+app_port=$(port $((mock_port + 1)))
+mkdir -p "$TMP/data"
+# PerfMapEnabled names JIT-compiled frames; W^X off keeps them in plain anonymous memory where perf finds them.
+# shellcheck disable=SC2086
+(cd "$TMP/app" && exec env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+  ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$mock_port" \
+  Logging__LogLevel__Default=Warning Gateway__DataDir="$TMP/data" $extra_env \
+  dotnet "$dll" --urls "http://127.0.0.1:$app_port") >"$TMP/app.log" 2>&1 &
+app_pid=$!
+PIDS+=("$app_pid")
+ready "http://127.0.0.1:$app_port/v1/models"
+
+base="http://127.0.0.1:$app_port"
+load() { # SECONDS
+  local threads=$((conns < 2 ? conns : 2))
+  case "$kind" in
+    chat) wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
+    chat-nostore) BENCH_HEADERS="Cache-Control: no-store" wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
+    models) wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/get.lua" "$base/v1/models" ;;
+    stream) dotnet "$BENCH_DIR/stream-client/bin/Release/net10.0/StreamClient.dll" --url "$base/v1/chat/completions" \
+      --connections "$conns" --duration "$1" --header "x-mock-chunks: 20" ;;
+  esac | grep '^BENCH' || true
+}
+
+echo "warming up $target (${kind}, $conns connections)" >&2
+load 8 >/dev/null
+load $((seconds + 3)) >"$TMP/load.out" &
+load_pid=$!
+sleep 1
+perf record -F 499 -g -p "$app_pid" -o "$TMP/perf.data" -- sleep "$seconds" >/dev/null 2>&1
+wait "$load_pid" || true
+
+set +e # the summaries below are greps: finding nothing is not a failure
+report() { perf report -i "$TMP/perf.data" --stdio -g none "$@" 2>/dev/null | grep -v '^#' | grep -v '^$' || true; }
+echo "## profile: $target, $kind, $conns connections, ${seconds} s at 499 Hz"
+echo
+echo "load: $(cat "$TMP/load.out")"
+echo
+echo "### by thread kind (self time)"
+report --no-children --sort comm | head -8
+echo
+echo "### by binary (self time): kernel = sockets and scheduling; libcoreclr = GC and runtime; [JIT] = managed code"
+report --no-children --sort dso | head -10
+echo
+echo "### gateway steps and proxy stages (inclusive time, % of all samples)"
+report --children --sort sym |
+  grep -E 'HttpForwarder\+<SendAsync>|IdentityMiddleware\+<InvokeAsync>d__[0-9]+::MoveNext|AiExchangeMiddleware\+<InvokeAsync>d__[0-9]+::MoveNext|ResponseCacheMiddleware\+<InvokeAsync>d__[0-9]+::MoveNext|CachePolicy::Decide|RequestFingerprint::Compute|JsonDocument::Parse\(valuetype \[System.Runtime\]System.ReadOnlyMemory|MemoryResponseCacheStore::SetAsync|RedisResponseCacheStore|ResponseCapture::|JsonRelay\+<RelayAsync>|SseRelay\+<RelayAsync>|ReplayedHeaders::From|RequestBodyReader\+<ReadAsync>|PerfLog|CostLog|UsageMeter|MemoryCache::Compact|__sched_yield$' |
+  grep -v 'InstrumentedTier' | awk '!seen[$NF]++' |
+  sed -E 's/\[OptimizedTier1\]|\[Optimized\]//; s/(instance |class |valuetype )//g; s/\[[A-Za-z.]+\]//g' | cut -c1-170 | head -30
+echo
+echo "### top self-time symbols"
+report --no-children --sort sym | sed -E 's/\[OptimizedTier1\]//; s/(instance |class |valuetype )//g; s/\[[A-Za-z.]+\]//g' | cut -c1-170 | head -30

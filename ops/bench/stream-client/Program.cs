@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace StreamClient;
+
+/// <summary>
+/// Opens N concurrent keep-alive connections, each posting streamed chat completions back to back for a fixed time,
+/// and prints one line: requests, errors, RPS, and p50/p99 of the time to the first complete SSE event (TTFT) and
+/// of the whole stream, in microseconds.
+/// </summary>
+internal static class Program
+{
+    private static readonly byte[] Done = "data: [DONE]"u8.ToArray();
+
+    public static async Task<int> Main(string[] args)
+    {
+        var options = Options.Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine(
+                "usage: stream-client --url URL [--connections N] [--duration S] [--warmup S] [--header 'Name: value']... [--pad-bytes N] [--fixed-body]");
+            return 2;
+        }
+
+        using var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            MaxConnectionsPerServer = options.Connections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+
+        var nonce = Environment.GetEnvironmentVariable("BENCH_NONCE") ?? DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + Seconds(options.WarmupSeconds);
+        var stopAt = measureFrom + Seconds(options.DurationSeconds);
+        var workers = new Worker[options.Connections];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new Worker(client, options, BodyPrefix(options, nonce, i), measureFrom, stopAt);
+        }
+
+        await Task.WhenAll(workers.Select(w => w.RunAsync()));
+
+        var ttft = workers.SelectMany(w => w.Ttft).ToArray();
+        var total = workers.SelectMany(w => w.Total).ToArray();
+        Array.Sort(ttft);
+        Array.Sort(total);
+        var errors = workers.Sum(w => w.Errors);
+        var firstError = workers.Select(w => w.FirstError).FirstOrDefault(e => e is not null);
+        if (firstError is not null)
+        {
+            Console.Error.WriteLine($"first error: {firstError}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"BENCH requests={total.Length} rps={total.Length / options.DurationSeconds:F1} ttft_p50_us={Percentile(ttft, 50)} ttft_p99_us={Percentile(ttft, 99)} p50_us={Percentile(total, 50)} p99_us={Percentile(total, 99)} errors={errors} non2xx=0"));
+        return 0;
+    }
+
+    private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
+
+    private static long Percentile(long[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+
+    private static string BodyPrefix(Options options, string nonce, int worker)
+    {
+        var system = new StringBuilder();
+        while (system.Length < options.PadBytes)
+        {
+            system.Append("You are a careful assistant. ");
+        }
+
+        return $"{{\"model\":\"gpt-4o-mini\",\"stream\":true,\"temperature\":0.2,\"messages\":[{{\"role\":\"system\",\"content\":\"{system}\"}},{{\"role\":\"user\",\"content\":\"bench {nonce} c{worker} n";
+    }
+
+    /// <summary>One connection's loop.</summary>
+    private sealed class Worker(HttpClient client, Options options, string bodyPrefix, long measureFrom, long stopAt)
+    {
+        private const string BodySuffix = ": summarise the trade-offs of a reverse proxy in one line.\"}]}";
+        private readonly byte[] _buffer = new byte[16 * 1024];
+        private long _counter;
+
+        public List<long> Ttft { get; } = new(4096);
+
+        public List<long> Total { get; } = new(4096);
+
+        public int Errors { get; private set; }
+
+        public string? FirstError { get; private set; }
+
+        public async Task RunAsync()
+        {
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var body = options.FixedBody ? bodyPrefix + "0" + BodySuffix : bodyPrefix + (++_counter).ToString(CultureInfo.InvariantCulture) + BodySuffix;
+                var began = Stopwatch.GetTimestamp();
+                try
+                {
+                    var (firstEvent, ended) = await StreamOnceAsync(body);
+                    if (began >= measureFrom && ended <= stopAt)
+                    {
+                        Ttft.Add(Micros(firstEvent - began));
+                        Total.Add(Micros(ended - began));
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException or TaskCanceledException)
+                {
+                    Errors++;
+                    FirstError ??= ex.Message;
+                }
+            }
+        }
+
+        private static long Micros(long ticks) => ticks * 1_000_000 / Stopwatch.Frequency;
+
+        private async Task<(long FirstEvent, long Ended)> StreamOnceAsync(string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url)
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench-0000");
+            foreach (var (name, value) in options.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidDataException($"status {(int)response.StatusCode}");
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            long firstEvent = 0;
+            var previous = (byte)0;
+            var tail = new byte[Done.Length + 4];
+            var tailLength = 0;
+            int read;
+            while ((read = await stream.ReadAsync(_buffer)) > 0)
+            {
+                var chunk = _buffer.AsSpan(0, read);
+                if (firstEvent == 0)
+                {
+                    // The first event is complete at its blank line ("\n\n"), which may straddle two reads.
+                    if ((previous == '\n' && chunk[0] == '\n') || chunk.IndexOf("\n\n"u8) >= 0)
+                    {
+                        firstEvent = Stopwatch.GetTimestamp();
+                    }
+
+                    previous = chunk[^1];
+                }
+
+                KeepTail(tail, ref tailLength, chunk);
+            }
+
+            var ended = Stopwatch.GetTimestamp();
+            if (firstEvent == 0 || tail.AsSpan(0, tailLength).IndexOf(Done) < 0)
+            {
+                throw new InvalidDataException("the stream ended without data: [DONE]");
+            }
+
+            return (firstEvent, ended);
+        }
+
+        private static void KeepTail(byte[] tail, ref int length, ReadOnlySpan<byte> chunk)
+        {
+            if (chunk.Length >= tail.Length)
+            {
+                chunk[^tail.Length..].CopyTo(tail);
+                length = tail.Length;
+                return;
+            }
+
+            var keep = Math.Min(length, tail.Length - chunk.Length);
+            tail.AsSpan(length - keep, keep).CopyTo(tail);
+            chunk.CopyTo(tail.AsSpan(keep));
+            length = keep + chunk.Length;
+        }
+    }
+
+    /// <summary>Command-line options.</summary>
+    private sealed class Options
+    {
+        public string Url { get; private set; } = "";
+
+        public int Connections { get; private set; } = 1;
+
+        public double DurationSeconds { get; private set; } = 5;
+
+        public double WarmupSeconds { get; private set; }
+
+        public int PadBytes { get; private set; } = 600;
+
+        public bool FixedBody { get; private set; }
+
+        public List<(string Name, string Value)> Headers { get; } = [];
+
+        public static Options? Parse(string[] args)
+        {
+            var o = new Options();
+            for (var i = 0; i < args.Length; i++)
+            {
+                var value = i + 1 < args.Length ? args[i + 1] : null;
+                switch (args[i])
+                {
+                    case "--url" when value is not null: o.Url = value; i++; break;
+                    case "--connections" when value is not null: o.Connections = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--duration" when value is not null: o.DurationSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--warmup" when value is not null: o.WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--pad-bytes" when value is not null: o.PadBytes = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--header" when value is not null && value.Contains(':'):
+                        var colon = value.IndexOf(':');
+                        o.Headers.Add((value[..colon].Trim(), value[(colon + 1)..].Trim()));
+                        i++;
+                        break;
+                    case "--fixed-body": o.FixedBody = true; break;
+                    default: return null;
+                }
+            }
+
+            return o.Url.Length == 0 || o.Connections < 1 ? null : o;
+        }
+    }
+}
