@@ -48,7 +48,17 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             var leader = dedupe ? registry.LeadOrJoin(live) : live;
             if (leader == live && dedupe && _redis?.Database is { } database)
             {
-                leader = await LeadAcrossInstancesAsync(database, live, gateway);
+                try
+                {
+                    leader = await LeadAcrossInstancesAsync(database, live, gateway);
+                }
+                catch (Exception ex)
+                {
+                    // Whatever went wrong across instances, this call still leads here: a registered candidate that
+                    // never ran would keep every identical request waiting.
+                    _redis.ReportFailure(ex);
+                    leader = live;
+                }
             }
 
             if (leader == live)

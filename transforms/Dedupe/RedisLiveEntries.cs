@@ -45,7 +45,15 @@ internal static class RedisLiveEntries
     /// <summary>Applies one entry to a local copy of the answer; returns the response id of a start entry, else null.</summary>
     public static string? Apply(StreamEntry entry, LiveResponse local)
     {
-        switch ((string?)entry["k"])
+        var kind = (string?)entry["k"];
+        if (local.State == LiveState.Waiting && kind is "ev" or "body" or "done")
+        {
+            // The log lacks its start: treat the answer as lost, so its clients lead a fresh call instead.
+            local.Fail(0, default, default, byCancellation: true);
+            return null;
+        }
+
+        switch (kind)
         {
             case "start":
                 var headers = new List<KeyValuePair<string, string>>();

@@ -30,14 +30,14 @@ internal static class RedisLiveMirror
                 var added = false;
                 if (!started && live.State != LiveState.Waiting && live.StatusCode != 0)
                 {
-                    // Entries go out fire-and-forget on one connection, which keeps their order; only the last is awaited.
-                    _ = database.StreamAddAsync(log, RedisLiveEntries.Start(live), flags: CommandFlags.FireAndForget);
+                    // Each entry is awaited: a write lost while Redis blinks would leave followers with a gap, not an error.
+                    await database.StreamAddAsync(log, RedisLiveEntries.Start(live));
                     started = added = true;
                 }
 
                 for (; started && next < count; next++)
                 {
-                    _ = database.StreamAddAsync(log, RedisLiveEntries.Event(live.Event(next), next == live.UsageEventIndex), flags: CommandFlags.FireAndForget);
+                    await database.StreamAddAsync(log, RedisLiveEntries.Event(live.Event(next), next == live.UsageEventIndex));
                     added = true;
                 }
 
