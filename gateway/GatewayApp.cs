@@ -1,9 +1,11 @@
 using AiGateway.Config;
 using AiGateway.Admin;
 using AiGateway.Health;
+using AiGateway.Metrics;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Proxy;
 using AiGateway.Transforms.Storage;
 
@@ -24,12 +26,16 @@ public static class GatewayApp
         builder.Services.AddCostLog(builder.Configuration);
         builder.Services.AddAiGatewayProxy(builder.Configuration);
         builder.Services.AddResponseCache(builder.Configuration);
+        builder.Services.AddModes(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
+        builder.Services.AddGatewayMetrics(builder.Configuration);
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
+        app.MapOrgSettingsAdminApi();
+        app.MapGatewayMetrics();
         app.MapAiGatewayProxy();
         return app;
     }

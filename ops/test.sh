@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 if ops/services.sh status >/dev/null 2>&1; then own_services=0; else own_services=1; fi
 eval "$(ops/services.sh start)"
 if [ "$own_services" = 1 ]; then trap 'ops/services.sh stop >/dev/null 2>&1 || true' EXIT; fi
+# The dashboards' browser test drives Debian's Chromium through Playwright (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build AiGateway.sln -c Release -nologo -v quiet

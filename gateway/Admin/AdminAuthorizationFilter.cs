@@ -23,6 +23,7 @@ internal sealed class AdminAuthorizationFilter(IOptionsMonitor<GatewayOptions> o
             : FixedTimeEquals(http.Request.Headers.Authorization.ToString(), "Bearer " + key);
         if (!allowed)
         {
+            await RequestDrain.BeforeRefusalAsync(http);
             await OpenAiError.WriteAsync(http, StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_admin_key",
                 string.IsNullOrEmpty(key)
                     ? "No Gateway:Admin:Key is configured, so the operator API answers on loopback only."

@@ -6,22 +6,23 @@ namespace AiGateway.Cli;
 
 /// <summary>
 /// The operator verbs run instead of the server: <c>keys create --org ORG --name NAME</c>, <c>keys list</c>,
-/// <c>keys revoke --key KEY | --hash PREFIX</c>, <c>validate [--config FILE]</c>. They read the same configuration (and so the same store) as the gateway.
+/// <c>keys revoke --key KEY | --hash PREFIX</c>, <c>validate [--config FILE]</c>, <c>orgs show|set ORG …</c>. They read the same configuration (and so the same store) as the gateway.
 /// </summary>
 public static class GatewayCommandLine
 {
-    private const string Usage = """
+    private const string Usage = $"""
         usage:
           keys create --org ORG --name NAME   issue a virtual key (printed once, stored only as its SHA-256)
           keys list                           list keys: hash prefix, org, name, created, revoked
           keys revoke --key KEY               revoke a key
           keys revoke --hash PREFIX           revoke the key(s) whose hash starts with PREFIX (>= 8 hex chars)
           validate [--config FILE]            check the configuration (./appsettings.json, or FILE instead) as start-up does
+        {OrgsCommand.Usage}
         Configuration options (--Gateway:DataDir DIR, --ConnectionStrings:Postgres CS) work as for the gateway.
         """;
 
     /// <summary>Whether the arguments name a verb rather than server options.</summary>
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "keys" or "validate";
+    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "keys" or "validate" or "orgs";
 
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -31,6 +32,11 @@ public static class GatewayCommandLine
         if (args[0] == "validate")
         {
             return await ValidateCommand.RunAsync(args[1..], output, error);
+        }
+
+        if (args[0] == "orgs")
+        {
+            return await OrgsCommand.RunAsync(args[1..], output, error);
         }
 
         var verb = args.Length > 1 ? args[1] : "";

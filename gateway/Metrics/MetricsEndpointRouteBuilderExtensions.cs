@@ -1,12 +1,13 @@
 using System.Data.Common;
 using AiGateway.Admin;
+using AiGateway.Dashboards;
 using AiGateway.Transforms.Errors;
 
 namespace AiGateway.Metrics;
 
 /// <summary>
 /// Maps the operator metrics (CONTRACT §8) behind the admin key: <c>GET /api/metrics/ai-performance</c>, its time series
-/// <c>GET /api/metrics/ai-performance/timeseries</c>, and <c>GET /metrics</c> in Prometheus text.
+/// <c>GET /api/metrics/ai-performance/timeseries</c>, <c>GET /metrics</c> in Prometheus text, and the dashboard pages.
 /// </summary>
 public static class MetricsEndpointRouteBuilderExtensions
 {
@@ -72,6 +73,7 @@ public static class MetricsEndpointRouteBuilderExtensions
                 }
             }),
             optionsName: null);
+        endpoints.MapGatewayDashboards();
         return endpoints;
     }
 

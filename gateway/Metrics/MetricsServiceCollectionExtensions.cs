@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AiGateway.Transforms.Telemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -39,6 +40,12 @@ public static class MetricsServiceCollectionExtensions
         telemetry.WithMetrics(metrics =>
         {
             metrics.AddMeter(GatewayTelemetry.Name);
+            ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
+            {
+                // A provider listens to every meter of that name in the process; keep to this host's own (tests run several hosts).
+                var own = provider.GetRequiredService<IMeterFactory>();
+                builder.AddView(instrument => instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+            });
             // Scrapes read current values: Prometheus scrapes seldom, and a cached answer would hide a test's traffic.
             metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
             if (otlp)

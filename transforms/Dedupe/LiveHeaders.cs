@@ -2,10 +2,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Dedupe;
 
-/// <summary>The upstream response headers a follower or resumer gets: all but framing and per-client gateway headers.</summary>
+/// <summary>The upstream response headers a follower or resumer gets: all but framing and the gateway's per-call headers.</summary>
 internal static class LiveHeaders
 {
-    private static readonly string[] Excluded = ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "x-aigw-cache", "x-aigw-dedupe"];
+    private static readonly string[] Excluded = ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive"];
 
     /// <summary>A copy of the headers YARP set from the upstream response.</summary>
     public static KeyValuePair<string, string>[] Snapshot(IHeaderDictionary headers)
@@ -13,7 +13,8 @@ internal static class LiveHeaders
         var copy = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (var header in headers)
         {
-            if (!Excluded.Contains(header.Key, StringComparer.OrdinalIgnoreCase))
+            // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer.
+            if (!Excluded.Contains(header.Key, StringComparer.OrdinalIgnoreCase) && !header.Key.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase))
             {
                 copy.Add(new(header.Key, header.Value.ToString()));
             }

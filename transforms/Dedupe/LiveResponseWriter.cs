@@ -122,9 +122,10 @@ internal static class LiveResponseWriter
                     continue;
                 }
 
-                if (next == live.TerminalEventIndex && live.CostUsd is { } cost)
+                if (next == live.TerminalEventIndex && (writeHeaders || live.CostUsd is not null))
                 {
-                    output.Write(UsageMeter.CostComment(writeHeaders ? 0m : cost));
+                    // Only the call that made the upstream request paid; followers and resumers cost nothing.
+                    output.Write(UsageMeter.CostComment(writeHeaders ? 0m : live.CostUsd!.Value));
                 }
 
                 SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next));

@@ -7,7 +7,7 @@ namespace AiGateway.Transforms.Dedupe;
 /// <summary>
 /// The entries of a live answer's Redis Stream, field <c>k</c> naming the kind:
 /// <c>start</c> (<c>s</c> status, <c>es</c> 1 for SSE, <c>rid</c> response id, <c>h</c> headers as name LF value LF …),
-/// <c>ev</c> (<c>d</c> one SSE event, <c>u</c> 1 for the usage chunk), <c>body</c> (<c>d</c> the whole non-stream body),
+/// <c>ev</c> (<c>d</c> one SSE event, <c>u</c> 1 for the usage chunk, <c>t</c> 1 for the terminal event), <c>body</c> (<c>d</c> the whole non-stream body),
 /// <c>done</c> (the stream is complete), <c>fail</c> (<c>s</c>, <c>d</c> error body, <c>fe</c> failure event, <c>c</c> 1 when cancelled).
 /// </summary>
 internal static class RedisLiveEntries
@@ -25,7 +25,8 @@ internal static class RedisLiveEntries
     }
 
     /// <summary>An event entry.</summary>
-    public static NameValueEntry[] Event(byte[] sseEvent, bool isUsageChunk) => [new("k", "ev"), new("d", sseEvent), new("u", isUsageChunk ? 1 : 0)];
+    public static NameValueEntry[] Event(byte[] sseEvent, bool isUsageChunk, bool isTerminal) =>
+        [new("k", "ev"), new("d", sseEvent), new("u", isUsageChunk ? 1 : 0), new("t", isTerminal ? 1 : 0)];
 
     /// <summary>The end entry of a completed answer.</summary>
     public static NameValueEntry[] End(LiveResponse live) =>
@@ -66,7 +67,7 @@ internal static class RedisLiveEntries
                 local.Start((int)entry["s"], headers.ToArray(), (int)entry["es"] == 1);
                 return entry["rid"];
             case "ev":
-                local.Append(new ReadOnlySequence<byte>((byte[])entry["d"]!), (int)entry["u"] == 1);
+                local.Append(new ReadOnlySequence<byte>((byte[])entry["d"]!), (int)entry["u"] == 1, (int?)entry["t"] == 1);
                 return null;
             case "body":
                 local.CompleteBody((byte[])entry["d"]!);

@@ -37,7 +37,7 @@ internal static class RedisLiveMirror
 
                 for (; started && next < count; next++)
                 {
-                    await database.StreamAddAsync(log, RedisLiveEntries.Event(live.Event(next), next == live.UsageEventIndex));
+                    await database.StreamAddAsync(log, RedisLiveEntries.Event(live.Event(next), next == live.UsageEventIndex, next == live.TerminalEventIndex));
                     added = true;
                 }
 

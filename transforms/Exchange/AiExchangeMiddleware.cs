@@ -31,6 +31,7 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
         var body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
         {
+            await RequestDrain.BeforeRefusalAsync(context);
             await OpenAiError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
                 $"The request body is larger than this gateway's limit of {limit} bytes (Gateway:MaxRequestBytes).");
             return;

@@ -34,6 +34,7 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
 
         if (identity is null)
         {
+            await RequestDrain.BeforeRefusalAsync(context);
             await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key",
                 key.IsEmpty
                     ? "You didn't provide an API key. Send a gateway key (aigw_…) as 'Authorization: Bearer <key>'."

@@ -66,9 +66,6 @@ internal sealed class OrgSettingsPatch
         return (new OrgSettingsPatch(values.ToList()), null, null);
     }
 
-    /// <summary>A patch of the given columns, already checked by the caller.</summary>
-    internal static OrgSettingsPatch Of(params KeyValuePair<string, object?>[] values) => new(values);
-
     private static (object?, string?) Mode(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Null)

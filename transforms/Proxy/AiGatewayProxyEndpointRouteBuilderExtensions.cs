@@ -3,6 +3,7 @@ using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -13,13 +14,14 @@ namespace AiGateway.Transforms.Proxy;
 /// <summary>Maps the proxy with the AI gateway's pipeline steps in front of YARP's own.</summary>
 public static class AiGatewayProxyEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange, the cost log, the usage request, cache and dedupe steps, in that order.</summary>
+    /// <summary>Maps the YARP routes; each request passes identity, the AI exchange, the cost log, the mode, the usage request, cache and dedupe steps, in that order.</summary>
     public static IEndpointRouteBuilder MapAiGatewayProxy(this IEndpointRouteBuilder endpoints)
     {
         var services = endpoints.ServiceProvider;
         var identity = services.GetRequiredService<IdentityMiddleware>();
         var exchange = services.GetRequiredService<AiExchangeMiddleware>();
         var costLog = services.GetRequiredService<CostLogMiddleware>();
+        var modes = services.GetRequiredService<ModeMiddleware>();
         var cache = services.GetRequiredService<ResponseCacheMiddleware>();
         var dedupe = services.GetRequiredService<DedupeMiddleware>();
         endpoints.MapReverseProxy(proxy =>
@@ -32,6 +34,7 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             proxy.Use(identity.InvokeAsync);
             proxy.Use(exchange.InvokeAsync);
             proxy.Use(costLog.InvokeAsync);
+            proxy.Use(modes.InvokeAsync);
             proxy.Use(StreamUsageRequest.InvokeAsync);
             proxy.Use(cache.InvokeAsync);
             proxy.Use(dedupe.InvokeAsync);

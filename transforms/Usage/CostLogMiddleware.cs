@@ -71,7 +71,9 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
         if (exchange.Cache?.Status == CacheStatus.Hit || exchange.DedupeRole == "follower")
         {
             // Nothing was spent: the tokens and cost belong to the call that produced the answer; this one saved it.
-            var saved = exchange.Cache?.Status == CacheStatus.Hit ? exchange.HitUsage is { } usage ? UsageMeter.Cost(exchange, usage) : null : live?.CostUsd;
+            // A follower of another instance's answer has its log but not its price: read the usage from the log.
+            var followed = live is null ? null : live.CostUsd ?? (UsageMeter.Read(live) is { } liveUsage ? UsageMeter.Cost(exchange, liveUsage) : null);
+            var saved = exchange.Cache?.Status == CacheStatus.Hit ? exchange.HitUsage is { } usage ? UsageMeter.Cost(exchange, usage) : null : followed;
             record.CostUsd = 0m;
             record.SavedUsd = saved;
         }

@@ -43,6 +43,28 @@ internal static class UsageMeter
         return UsageReader.TryReadStreamEvent(entry.Payload.Span[start..ends[index]], out var usage) ? usage : null;
     }
 
+    /// <summary>The usage in a completed answer's log: its body, or its usage chunk or terminal event.</summary>
+    public static TokenUsage? Read(LiveResponse live)
+    {
+        if (live.Usage is { } known)
+        {
+            return known;
+        }
+
+        if (live.State != LiveState.Completed)
+        {
+            return null;
+        }
+
+        if (!live.IsEventStream)
+        {
+            return UsageReader.TryReadBody(live.Body.Span, out var bodyUsage) ? bodyUsage : null;
+        }
+
+        var index = live.UsageEventIndex >= 0 ? live.UsageEventIndex : live.TerminalEventIndex;
+        return index >= 0 && UsageReader.TryReadStreamEvent(live.Event(index), out var usage) ? usage : null;
+    }
+
     /// <summary>The header or comment text of an amount.</summary>
     public static string Format(decimal cost) => cost.ToString(CultureInfo.InvariantCulture);
 

@@ -182,6 +182,24 @@ public sealed class ResponseCacheTests : IDisposable
         Assert.Equal(2, _upstream.LogEntries.Count());
     }
 
+    [Fact]
+    public async Task Post_Upstream5xxWithRetries_EachCallRetriedAndNothingCached()
+    {
+        _upstream.Reset();
+        _upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Content-Type", "application/json")
+                .WithBody("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
+        await using var gateway = await StartAsync("redis", new() { ["Gateway:Upstream:MaxRetries"] = "1", ["Gateway:Upstream:RetryBaseDelayMilliseconds"] = "1" });
+
+        using var first = await PostAsync(gateway, Chat);
+        using var second = await PostAsync(gateway, Chat);
+
+        Assert.Equal(503, (int)second.StatusCode);
+        Assert.Equal("miss", second.Headers.GetValues("x-aigw-cache").Single());
+        // One retry per call: 2 upstream requests for each of the 2 calls, none answered from the cache.
+        Assert.Equal(4, _upstream.LogEntries.Count());
+    }
+
     [Theory]
     [MemberData(nameof(Stores))]
     public async Task Purge_ByOrgAndByFingerprint_RemovesEntries(string store)

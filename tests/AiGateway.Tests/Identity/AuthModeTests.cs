@@ -66,6 +66,21 @@ public sealed class AuthModeTests : IDisposable
         Assert.Empty(_upstream.LogEntries);
     }
 
+    [Fact]
+    public async Task VirtualKeys_ManyRefusedPostsOnOneConnection_EachGets401NotAReset()
+    {
+        await using var gateway = await StartVirtualKeysGatewayAsync();
+        var body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('x', 20_000) + "\"}]}";
+
+        for (var i = 0; i < 100; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, null, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "aigw_unknown");
+            using var response = await gateway.Client.SendAsync(request);
+            await OpenAiErrorAssert.IsErrorAsync(response, 401, "invalid_api_key");
+        }
+    }
+
     private async Task VirtualKeyLifecycleAsync(TestGateway gateway, string storeArg)
     {
         var key = (await RunCliAsync(0, "keys", "create", "--org", "acme", "--name", "billing-app", storeArg)).Trim();

@@ -105,7 +105,7 @@ public sealed class CostLogEndToEndTests
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         List<dynamic> rows = [];
-        for (var attempt = 0; attempt < 200 && rows.Count < count; attempt++)
+        for (var attempt = 0; attempt < 600 && rows.Count < count; attempt++)
         {
             await Task.Delay(50);
             rows = (await connection.QueryAsync("SELECT * FROM ai_performance_logs")).ToList();
