@@ -36,8 +36,18 @@ public static class TestServices
             Npgsql.NpgsqlConnection.ClearAllPools();
             await using var connection = new Npgsql.NpgsqlConnection(Postgres);
             await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            // A plain DROP lets Postgres stop its own autovacuum workers; FORCE (which a non-superuser cannot use on
+            // them) is only the fallback for connections a test left open.
+            try
+            {
+                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name}", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+            catch (Npgsql.PostgresException)
+            {
+                await using var force = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
+                await force.ExecuteNonQueryAsync();
+            }
         }
     }
 }
