@@ -42,6 +42,7 @@ internal sealed class ResponseCapture(IResponseCacheStore store, string fingerpr
         try
         {
             await store.SetAsync(fingerprint, tags, entry, ttl, CancellationToken.None);
+            live.Cached = true;
         }
         catch (Exception)
         {

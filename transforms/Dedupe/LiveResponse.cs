@@ -67,6 +67,9 @@ public sealed class LiveResponse
     /// <summary>What this answer cost, once its usage is known and the model priced.</summary>
     public decimal? CostUsd { get; set; }
 
+    /// <summary>Whether the answer was stored in the cache, which then serves its resumes too.</summary>
+    public bool Cached { get; set; }
+
     /// <summary>Work the pump awaits just before it marks the answer complete (the Redis leader gives up its lease).</summary>
     internal Func<Task>? BeforeEnd { get; set; }
 

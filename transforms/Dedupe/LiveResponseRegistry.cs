@@ -31,8 +31,14 @@ internal sealed class LiveResponseRegistry
     /// <summary>Puts <paramref name="replacement"/> in flight instead of <paramref name="current"/> (a local copy of a remote leader's answer).</summary>
     public bool Replace(LiveResponse current, LiveResponse replacement) => _inflight.TryUpdate(current.Fingerprint, replacement, current);
 
-    /// <summary>Makes the answer resumable by its response id.</summary>
-    public void Track(LiveResponse live) => _byResponseId[live.ResponseId] = live;
+    /// <summary>Makes a streamed answer resumable by its response id while it runs (and after, see <see cref="Release"/>).</summary>
+    public void Track(LiveResponse live)
+    {
+        if (live.IsStream)
+        {
+            _byResponseId[live.ResponseId] = live;
+        }
+    }
 
     /// <summary>The answer with this response id, in flight or recently ended, or null.</summary>
     public LiveResponse? Find(string responseId) => _byResponseId.GetValueOrDefault(responseId);
@@ -41,6 +47,14 @@ internal sealed class LiveResponseRegistry
     public void Release(LiveResponse live, TimeSpan resumeWindow)
     {
         _inflight.TryRemove(new KeyValuePair<string, LiveResponse>(live.Fingerprint, live));
+        // Only a stream can be resumed, and a cached one is resumed from the cache: holding either for the whole
+        // window would keep every recent answer in memory.
+        if (!live.IsStream || live.Cached || resumeWindow <= TimeSpan.Zero)
+        {
+            _byResponseId.TryRemove(new KeyValuePair<string, LiveResponse>(live.ResponseId, live));
+            return;
+        }
+
         _ = ForgetAfterAsync(live, resumeWindow);
     }
 
