@@ -2,8 +2,10 @@
 -- Every request's body is unique (a nonce for the run, the wrk thread and a counter inside the user message), so a
 -- cache or dedupe step never hits; BENCH_UNIQUE=0 sends one fixed body instead (for cache-hit targets).
 -- BENCH_PAD_BYTES (default 600) sizes the system prompt; BENCH_STREAM=1 asks for "stream":true;
--- BENCH_HEADERS adds request headers ("Name: value|Name: value").
-local unique = os.getenv("BENCH_UNIQUE") ~= "0"
+-- BENCH_HEADERS adds request headers ("Name: value|Name: value"). BENCH_BODY_FILE sends that file's bytes as the one
+-- fixed body (run.sh's cache-hit targets: the same body it checks with curl for x-aigw-cache: hit).
+local body_file = os.getenv("BENCH_BODY_FILE")
+local unique = os.getenv("BENCH_UNIQUE") ~= "0" and not body_file
 local nonce = os.getenv("BENCH_NONCE") or tostring(os.time())
 local pad = tonumber(os.getenv("BENCH_PAD_BYTES") or "600")
 local stream = os.getenv("BENCH_STREAM") == "1"
@@ -28,7 +30,11 @@ function init(args)
   for name, value in string.gmatch(os.getenv("BENCH_HEADERS") or "", "([^:|]+):%s*([^|]*)") do
     wrk.headers[name] = value
   end
-  if not unique then
+  if body_file then
+    local f = assert(io.open(body_file, "rb"))
+    fixed = wrk.format(nil, nil, nil, f:read("*a"))
+    f:close()
+  elseif not unique then
     fixed = wrk.format(nil, nil, nil, prefix .. "0" .. suffix)
   end
 end

@@ -6,14 +6,19 @@
 #   ops/bench/profile.sh --target bare-yarp       the same load on the bare YARP hop, for comparison
 #   ops/bench/profile.sh --kind stream|models|chat-nostore --connections 1 --seconds 15 --env 'DOTNET_gcServer=0'
 #   ops/bench/profile.sh --rev HEAD               build gateway and mock from a git revision (git archive) first
+#   ops/bench/profile.sh --snapshot               build from a copy of the working tree (as run.sh --snapshot)
+#   ops/bench/profile.sh --alloc                  allocations instead of CPU: dotnet-trace's gc-verbose profile (the
+#                                                 tool is installed from NuGet if missing), ranked by ops/bench/alloc-report;
+#                                                 --focus TYPE (repeatable) adds the stacks behind one allocated type
 #
+# Every profile also loads ops/bench/gc-hook and prints allocated KB per request, GCs and GC pause % over the load.
 # Without --rev it runs the working tree's Release outputs: build first (ops/bench/run.sh, or --build here).
-# Output: a text report on stdout and, with --keep, the temp folder with perf.data.
+# Output: a text report on stdout and, with --keep, the temp folder with perf.data or trace.nettrace.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
-target=gateway kind=chat conns=32 seconds=8 extra_env="" build=0 keep=0 rev=""
+target=gateway kind=chat conns=32 seconds=8 extra_env="" build=0 keep=0 rev="" alloc=0 focus=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target=$2; shift ;;
@@ -23,25 +28,38 @@ while [ $# -gt 0 ]; do
     --env) extra_env=$2; shift ;;
     --build) build=1 ;;
     --rev) rev=$2; shift ;;
+    --snapshot) rev=WORKTREE ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    --alloc) alloc=1 ;;
+    --focus) focus+=(--focus "$2"); shift ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
 done
 
+if [ "$alloc" = 1 ]; then
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
+else
 command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y linux-perf >/dev/null; }
+fi
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 TMP=$(mktemp -d /tmp/aigw-profile.XXXXXX)
 SRC=$REPO
-if [ -n "$rev" ]; then
+if [ "$rev" = WORKTREE ]; then # --snapshot: a copy of the working tree as it is now, as in run.sh
+  SRC=$TMP/src build=1
+  mkdir -p "$SRC"
+  (cd "$REPO" && git ls-files -co --exclude-standard -z | grep -zv '^ops/bench/results/' | xargs -0 cp --parents -t "$SRC")
+elif [ -n "$rev" ]; then
   SRC=$TMP/src build=1
   mkdir -p "$SRC" && git -C "$REPO" archive --format=tar "$rev" | tar -x -C "$SRC"
 fi
 if [ "$build" = 1 ]; then
   for p in "$SRC/gateway/AiGateway.csproj" "$SRC/ops/mock-openai/MockOpenAi.csproj" \
-    "$BENCH_DIR/bare-yarp/BareYarp.csproj" "$BENCH_DIR/stream-client/StreamClient.csproj"; do
+    "$BENCH_DIR/bare-yarp/BareYarp.csproj" "$BENCH_DIR/stream-client/StreamClient.csproj" \
+    "$BENCH_DIR/gc-hook/BenchGcHook.csproj" "$BENCH_DIR/alloc-report/AllocReport.csproj"; do
     dotnet build "$p" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
   done
 fi
@@ -73,7 +91,9 @@ app_port=$(port $((mock_port + 1)))
 mkdir -p "$TMP/data"
 # PerfMapEnabled names JIT-compiled frames; W^X off keeps them in plain anonymous memory where perf finds them.
 # shellcheck disable=SC2086
+cp -r "$BENCH_DIR/gc-hook/bin/Release/net10.0" "$TMP/gc-hook"
 (cd "$TMP/app" && exec env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+  DOTNET_STARTUP_HOOKS="$TMP/gc-hook/BenchGcHook.dll" BENCH_GC_STATS="$TMP/app.gc" \
   ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$mock_port" \
   Logging__LogLevel__Default=Warning Gateway__DataDir="$TMP/data" $extra_env \
   dotnet "$dll" --urls "http://127.0.0.1:$app_port") >"$TMP/app.log" 2>&1 &
@@ -95,17 +115,45 @@ load() { # SECONDS
 
 echo "warming up $target (${kind}, $conns connections)" >&2
 load 8 >/dev/null
+gc0=$(cat "$TMP/app.gc")
 load $((seconds + 3)) >"$TMP/load.out" &
 load_pid=$!
 sleep 1
-perf record -F 499 -g -p "$app_pid" -o "$TMP/perf.data" -- sleep "$seconds" >/dev/null 2>&1
+if [ "$alloc" = 1 ]; then
+  dotnet-trace collect -p "$app_pid" --profile gc-verbose --duration "$(printf '00:00:%02d' "$seconds")" \
+    -o "$TMP/trace.nettrace" >"$TMP/trace.log" 2>&1 || { cat "$TMP/trace.log" >&2; exit 1; }
+else
+  perf record -F 499 -g -p "$app_pid" -o "$TMP/perf.data" -- sleep "$seconds" >/dev/null 2>&1
+fi
 wait "$load_pid" || true
+sleep 0.12
+gc1=$(cat "$TMP/app.gc")
+requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' "$TMP/load.out")
+rps=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' "$TMP/load.out")
+read -r a0 g00 g10 g20 p0 _ <<<"$gc0"
+read -r a1 g01 g11 g21 p1 h1 <<<"$gc1"
+gc_line=$(awk -v a="$((a1 - a0))" -v g="$((g01 + g11 + g21 - g00 - g10 - g20))" -v g2="$((g21 - g20))" -v p="$((p1 - p0))" \
+  -v n="${requests:-0}" -v s="$((seconds + 3))" -v h="$h1" 'BEGIN {
+    if (n > 0) printf "allocated %.1f KB per request, %.2f GCs per 1000 requests (%d gen2), GC pause %.1f%% of the load time, GC heap %.0f MB after", a / n / 1024, g * 1000 / n, g2, p / (s * 10000), h / 1048576 }')
 
 set +e # the summaries below are greps: finding nothing is not a failure
+if [ "$alloc" = 1 ]; then
+  echo "## allocations: $target, $kind, $conns connections, ${seconds} s of dotnet-trace gc-verbose"
+  echo
+  echo "load: $(cat "$TMP/load.out")"
+  echo
+  echo "gc-hook over the whole load ($((seconds + 3)) s): $gc_line"
+  echo
+  dotnet "$BENCH_DIR/alloc-report/bin/Release/net10.0/AllocReport.dll" "$TMP/trace.nettrace" --top 15 "${focus[@]}" \
+    --requests "$(awk -v r="${rps:-0}" -v s="$seconds" 'BEGIN { printf "%d", r * s }')"
+  exit 0
+fi
 report() { perf report -i "$TMP/perf.data" --stdio -g none "$@" 2>/dev/null | grep -v '^#' | grep -v '^$' || true; }
 echo "## profile: $target, $kind, $conns connections, ${seconds} s at 499 Hz"
 echo
 echo "load: $(cat "$TMP/load.out")"
+echo
+echo "gc-hook over the whole load ($((seconds + 3)) s): $gc_line"
 echo
 echo "### by thread kind (self time)"
 report --no-children --sort comm | head -8

@@ -1,10 +1,31 @@
 # Turns run.sh's raw rows (one per round, scenario and target) into the markdown report: per scenario, the median over
 # rounds of each figure, and each ratio as the median of the per-round ratios to a baseline measured in that round.
-# Variables: targets (report order), clk (clock ticks per second).
-# Columns: round scenario kind target latency_ms connections rps p50_us p99_us ttft_p50_us ttft_p99_us requests
-#          errors non2xx cpu_ticks load_ms rss_kb alloc_bytes gcs gc_pause_us
+# Variables: targets (report order), clk (clock ticks per second), dedupe_latency (ms), scale_note.
+# Files: the load rows, then (optional) the dedupe rows and the scale rows, each with a header line.
+# Load columns: round scenario kind target latency_ms connections rps p50_us p99_us ttft_p50_us ttft_p99_us requests
+#          errors non2xx cpu_ticks load_ms rss_kb alloc_bytes gcs gc_pause_us upstream_calls cache_check
+# Dedupe columns: round kind row n ok errors wall_us p50_us max_us ttft_p50_us ttft_max_us leader follower unlabelled
+#          cache_hit distinct events upstream_calls
+# Scale columns: target streams ok dropped errors peak_open ttft_p50_us ttft_p99_us ttft_max_us p50_us p99_us max_us
+#          wall_s rss_before_kb rss_peak_kb fds_peak cpu_ticks alloc_bytes gc_pause_us
 
-NR == 1 { next }
+FNR == 1 { file++; next }
+file == 2 {
+  k = $2; row = $3; r = $1
+  if (!((k, row) in dseen)) { dseen[k, row] = 1; drows[k, ++ndrows[k]] = row }
+  if (r > drounds) drounds = r
+  d[k, row, "n", r] = $4; d[k, row, "ok", r] = $5; d[k, row, "err", r] = $6; d[k, row, "wall", r] = $7 / 1000
+  d[k, row, "p50", r] = $8 / 1000; d[k, row, "max", r] = $9 / 1000; d[k, row, "ttft50", r] = $10 / 1000
+  d[k, row, "ttftmax", r] = $11 / 1000; d[k, row, "leader", r] = $12; d[k, row, "follower", r] = $13
+  d[k, row, "unlabelled", r] = $14; d[k, row, "distinct", r] = $16; d[k, row, "events", r] = $17
+  d[k, row, "calls", r] = $18
+  next
+}
+file == 3 {
+  st = $1; scaled[st] = 1; scale_order[++nscaled] = st
+  for (i = 2; i <= NF; i++) sc[st, i] = $i
+  next
+}
 {
   r = $1; s = $2; t = $4
   if (!(s in seen)) { seen[s] = 1; scenarios[++nscen] = s; kind[s] = $3; lat[s] = $5; conns[s] = $6 }
@@ -24,6 +45,10 @@ NR == 1 { next }
     v[s, t, "alloc", r] = $18 / $12 / 1024
     v[s, t, "gc", r] = $19 * 1000 / $12
     v[s, t, "pause", r] = $20 / ($16 * 10)
+  }
+  if ($21 != "" && $21 != "-") {
+    hits[s, t] = hits[s, t] (hits[s, t] == "" ? "" : ", ") $22
+    calls[s, t] = calls[s, t] (calls[s, t] == "" ? "" : ", ") $21
   }
 }
 
@@ -56,7 +81,9 @@ function ratio(s, t, b, m) { return present[s, b] ? f(paired(s, t, b, m, "/"), "
 function added(s, t, m) { return present[s, "direct"] ? f(paired(s, t, "direct", m, "-"), "%+.3f") : "—" }
 
 function describe(s) {
-  if (kind[s] == "chat") w = "POST /v1/chat/completions, a unique body per request (never a cache hit)"
+  if (kind[s] == "chat" && (present[s, "gateway-hit"] || present[s, "gateway-redis-hit"]))
+    w = "POST /v1/chat/completions, a unique body per request (never a cache hit), except gateway-hit and gateway-redis-hit: one fixed body, every request a cache hit (in-process store; Redis)"
+  else if (kind[s] == "chat") w = "POST /v1/chat/completions, a unique body per request (never a cache hit)"
   else if (kind[s] == "chat-nostore") w = "POST /v1/chat/completions, unique bodies, with Cache-Control: no-store (the gateway skips cache lookup and store)"
   else if (kind[s] == "models") w = "GET /v1/models (passthrough)"
   else if (kind[s] == "stream") w = "POST /v1/chat/completions with \"stream\":true, unique bodies; TTFT = first complete SSE event"
@@ -91,6 +118,67 @@ function table(s,    i, t, nt, list) {
     print line
   }
   print ""
+  for (i = 1; i <= nt; i++) {
+    t = list[i]
+    if (hits[s, t] != "")
+      print "- " t ": x-aigw-cache of a curl with the same body before/after each round: " hits[s, t] "; chat calls that reached the upstream during the load: " calls[s, t]
+  }
+  if (hits[s, "gateway-hit"] != "" || hits[s, "gateway-redis-hit"] != "") print ""
+}
+
+# Median over rounds of a dedupe figure.
+function dmed(k, row, m,    a, n, r) {
+  n = 0
+  for (r = 1; r <= drounds; r++) if ((k, row, m, r) in d && d[k, row, m, r] != "-") a[++n] = d[k, row, m, r]
+  return median(a, n)
+}
+function dlist(k, row, m,    r, out) {
+  out = ""
+  for (r = 1; r <= drounds; r++) if ((k, row, m, r) in d) out = out (out == "" ? "" : ", ") d[k, row, m, r]
+  return out
+}
+
+function dedupe_table(k,    i, row, n) {
+  print "### dedupe-" k
+  print ""
+  n = dmed(k, drows[k, 1], "n")
+  print n " identical " (k == "stream" ? "streamed " : "non-streamed ") "chat requests released at once, each on an open connection, `Cache-Control: no-store`, upstream latency " dedupe_latency " ms" (k == "stream" ? ", then the stream's events at once" : "") \
+    "; upstream calls counted by the counting nginx's access log (direct: the mock itself, N calls by construction); one burst per round"
+  print ""
+  if (k == "stream") {
+    print "| row | wall ms | wall ÷ upstream latency | TTFT p50 ms | TTFT max ms | upstream calls (per round) | leader | followers | distinct event sequences | ok | errors |"
+    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  } else {
+    print "| row | wall ms | wall ÷ upstream latency | answer p50 ms | answer max ms | upstream calls (per round) | leader | followers | distinct answers | ok | errors |"
+    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  }
+  for (i = 1; i <= ndrows[k]; i++) {
+    row = drows[k, i]
+    w = dmed(k, row, "wall")
+    print "| " row " | " f(w, "%.0f") " | " f(w == "" ? "" : w / dedupe_latency, "%.2f×") \
+      " | " f(dmed(k, row, k == "stream" ? "ttft50" : "p50"), "%.0f") " | " f(dmed(k, row, k == "stream" ? "ttftmax" : "max"), "%.0f") \
+      " | " (row == "direct" ? "— (" n " by construction)" : dlist(k, row, "calls")) " | " f(dmed(k, row, "leader"), "%d") " | " f(dmed(k, row, "follower"), "%d") \
+      " | " f(dmed(k, row, "distinct"), "%d") " | " f(dmed(k, row, "ok"), "%d") " | " f(dmed(k, row, "err"), "%d") " |"
+  }
+  print ""
+}
+
+function scale_table(    t, tl, nt, i) {
+  print "### scale: slow streams at once"
+  print ""
+  print "Each stream: one event a second for 30 s (31 events; through the gateway 31 s, as it asks the upstream for the usage chunk, which the mock also spaces by 1 s), " sc["direct", 2] " streams opened over the ramp, one run each (direct first), TTFT = request sent (connection included) to the first complete event" (scale_note != "" ? "; " scale_note : "")
+  print ""
+  print "| target | streams | completed | dropped | errors | peak open | TTFT p50 ms | TTFT p99 ms | TTFT max ms | +TTFT p99 ms | total p50 s | total p99 s | RSS before MB | peak RSS MB | peak fds | CPU s | alloc KB/stream | GC pause s |"
+  print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  for (i = 1; i <= nscaled; i++) {
+    t = scale_order[i]
+    if (!scaled[t]) continue
+    print "| " t " | " sc[t, 2] " | " sc[t, 3] " | " sc[t, 4] " | " sc[t, 5] " | " sc[t, 6] " | " f(sc[t, 7] / 1000, "%.2f") " | " f(sc[t, 8] / 1000, "%.2f") " | " f(sc[t, 9] / 1000, "%.1f") \
+      " | " (scaled["direct"] && t != "direct" ? f((sc[t, 8] - sc["direct", 8]) / 1000, "%+.2f") : "—") " | " f(sc[t, 10] / 1e6, "%.2f") " | " f(sc[t, 11] / 1e6, "%.2f") \
+      " | " (sc[t, 14] == "-" ? "—" : f(sc[t, 14] / 1024, "%.0f")) " | " (sc[t, 15] == "-" ? "—" : f(sc[t, 15] / 1024, "%.0f")) " | " sc[t, 16] \
+      " | " (t == "direct" ? "—" : f(sc[t, 17] / clk, "%.1f")) " | " (sc[t, 18] == "-" || sc[t, 3] == 0 ? "—" : f(sc[t, 18] / sc[t, 3] / 1024, "%.1f")) " | " (sc[t, 19] == "-" ? "—" : f(sc[t, 19] / 1e6, "%.2f")) " |"
+  }
+  print ""
 }
 
 # One row of the issue-9 check: label, measured value (formatted), verdict.
@@ -102,7 +190,7 @@ function check(label, x, limit, higher, unit, fmt,    verdict, missfmt) {
 }
 
 END {
-  print "### Issue 9 targets (gateway, this run)"
+  print "### Issue targets (issues 9, 3 and 4; this run)"
   print ""
   print "| target | measured | verdict |"
   print "|---|--:|---|"
@@ -120,8 +208,40 @@ END {
     if (conns[s] == 32 && present[s, "gateway"]) { x = med(s, "gateway", "rss"); if (x != "" && (peak == "" || x > peak)) peak = x }
   }
   check("gateway peak RSS ≤ 150 MB under 32 connections (worst scenario)", peak, 150, 0, " MB", "%.0f")
-  print "| cache hit p99 ≤ 1 ms memory / ≤ 2 ms Redis; hit throughput > nginx | not measured yet (no cache target) | — |"
-  print "| 10,000 slow streams: RSS ≤ 1.5 GB, added TTFT p99 ≤ 5 ms, none dropped | not measured yet (no scale target) | — |"
+  s = "stream-0ms-c32"
+  check("streaming added TTFT p99 at 32 conn (0 ms; for information, the target is at 1 conn)", present[s, "gateway"] ? paired(s, "gateway", "direct", "ttft99", "-") : "", 1, 0, " ms", "%+.3f")
+  s = "chat-0ms-c1"
+  check("cache hit p99 ≤ 1 ms, in-process store (1 conn)", present[s, "gateway-hit"] ? med(s, "gateway-hit", "p99") : "", 1, 0, " ms", "%.3f")
+  check("cache hit p99 ≤ 2 ms, Redis store (1 conn)", present[s, "gateway-redis-hit"] ? med(s, "gateway-redis-hit", "p99") : "", 2, 0, " ms", "%.3f")
+  check("cache hit throughput > nginx, in-process store (1 conn)", present[s, "gateway-hit"] ? paired(s, "gateway-hit", "nginx", "rps", "/") : "", 1, 1, "×", "%.2f")
+  check("cache hit throughput > nginx, Redis store (1 conn)", present[s, "gateway-redis-hit"] ? paired(s, "gateway-redis-hit", "nginx", "rps", "/") : "", 1, 1, "×", "%.2f")
+  s = "chat-0ms-c32"
+  check("cache hit throughput > nginx, in-process store (32 conn)", present[s, "gateway-hit"] ? paired(s, "gateway-hit", "nginx", "rps", "/") : "", 1, 1, "×", "%.2f")
+  check("cache hit throughput > nginx, Redis store (32 conn)", present[s, "gateway-redis-hit"] ? paired(s, "gateway-redis-hit", "nginx", "rps", "/") : "", 1, 1, "×", "%.2f")
+  # Issue 4: N identical requests finish in about one upstream latency (≤ 1.2×, our reading), with one upstream call.
+  for (kk = 1; kk <= 2; kk++) {
+    k = kk == 1 ? "nonstream" : "stream"
+    for (i = 1; i <= ndrows[k]; i++) {
+      row = drows[k, i]
+      if (row == "direct" || row ~ /dedupe off/) continue
+      w = dmed(k, row, "wall"); cl = dlist(k, row, "calls")
+      nc = split(cl, parts, ", "); bad = 0
+      for (j = 1; j <= nc; j++) if (parts[j] != 1) bad++
+      verdict = (w != "" && w <= 1.2 * dedupe_latency && nc > 0 && bad == 0 && dmed(k, row, "err") == 0) ? "**met**" : "**missed**"
+      print "| dedupe (issue 4), " (k == "stream" ? "streams" : "non-streamed") ", " row ": " dmed(k, row, "n") " identical requests in ≈ one upstream latency, one upstream call | " \
+        f(w, "%.0f") " ms (" f(w / dedupe_latency, "%.2f") "× the " dedupe_latency " ms latency), upstream calls " cl " | " verdict " |"
+    }
+  }
+  if (scaled["gateway"]) {
+    x = sc["gateway", 15] / 1024
+    check("scale: " sc["gateway", 2] " slow streams, gateway peak RSS ≤ 1.5 GB", x, 1536, 0, " MB", "%.0f")
+    if (scaled["direct"]) check("scale: " sc["gateway", 2] " slow streams, added TTFT p99 ≤ 5 ms", (sc["gateway", 8] - sc["direct", 8]) / 1000, 5, 0, " ms", "%+.2f")
+    check("scale: " sc["gateway", 2] " slow streams, none dropped (dropped + failed)", sc["gateway", 4] + sc["gateway", 5], 0, 0, "", "%d")
+    if (sc["gateway", 2] < 10000) print "| scale: 10,000 streams | " scale_note " | **not run at 10,000** |"
+  } else print "| 10,000 slow streams: RSS ≤ 1.5 GB, added TTFT p99 ≤ 5 ms, none dropped | not measured in this run (--scale, on in --full) | — |"
   print ""
   for (i = 1; i <= nscen; i++) table(scenarios[i])
+  if (ndrows["nonstream"]) dedupe_table("nonstream")
+  if (ndrows["stream"]) dedupe_table("stream")
+  if (scaled["gateway"] || scaled["direct"]) scale_table()
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side overhead benchmark (issue 9): the same load, interleaved, against the mock upstream directly, a plain
-# nginx hop, a bare YARP hop and the gateway; every figure reported as a ratio to the baselines of the same run.
+# nginx hop, a bare YARP hop and the gateway (uncached, and answering cache hits from memory and from Redis); every
+# figure reported as a ratio to the baselines of the same run. Plus the dedupe saving (issue 4: N identical requests
+# at once against a 1 s upstream) and, in full mode, the scale check (issue 9: thousands of slow streams at once).
 #
-#   ops/bench/run.sh            quick mode (3 rounds of 2 s per target and scenario, about 5 minutes)
-#   ops/bench/run.sh --full     full mode  (3 rounds of 4 s, every scenario, about 10 minutes)
+#   ops/bench/run.sh            quick mode (3 rounds of 2 s per target and scenario, dedupe, about 8 minutes)
+#   ops/bench/run.sh --full     full mode  (3 rounds of 3 s, every scenario, dedupe, scale check, about 11 minutes)
 #   ops/bench/run.sh --help     all options
 #
 # Output: a markdown report on stdout and in ops/bench/results/latest.md, the raw rows in results/latest.tsv.
@@ -16,16 +18,26 @@ REPO=$(cd "$BENCH_DIR/../.." && pwd)
 usage() {
   cat <<'EOF'
 usage: ops/bench/run.sh [--quick | --full] [options]
-  --quick               3 rounds x 2 s, the main scenarios (default)
-  --full                3 rounds x 4 s, every scenario
+  --quick               3 rounds x 2 s, the main scenarios, dedupe (default)
+  --full                3 rounds x 3 s, every scenario, dedupe, scale check
   --runs N              rounds (the report shows the median of the rounds; at least 3 for a real figure)
   --duration S          seconds of load per target and scenario (whole seconds)
   --warmup S            seconds of warm-up load per target before the first round
-  --targets LIST        comma-separated subset of: direct,nginx,bare-yarp,gateway (baselines are kept)
+  --targets LIST        comma-separated subset of: direct,nginx,bare-yarp,gateway,gateway-hit,gateway-redis-hit
+                        (baselines are kept; gateway-hit and gateway-redis-hit answer cache hits, chat at 0 ms only)
   --scenarios REGEX     run only scenarios whose id matches (ids look like chat-0ms-c32, stream-50ms-c1)
   --add-scenario 'KIND LATENCY CONNECTIONS'  add a scenario (repeatable), e.g. 'chat-nostore 0 32'
   --rev REV             build gateway and mock from git revision REV (git archive into a temp folder) instead of
                         the working tree, so that concurrent edits and builds cannot interfere
+  --snapshot            build from a copy of the working tree taken at the start (tracked and untracked files), so
+                        that edits made during the run cannot interfere; the report names it "+ working tree"
+  --dedupe N            the dedupe check with N identical requests per burst (default 50); --no-dedupe skips it
+  --scale N|auto        the scale check: N slow streams at once (auto: 10,000 or as many as the fd limit allows);
+                        on in full mode; --no-scale skips it
+  --scale-ramp S        seconds over which the scale check opens its streams (default 20)
+  --scale-targets LIST  comma-separated targets the scale check runs through after direct (default gateway; a
+                        variant such as gateway+x counts its descriptors the same way)
+  --redis HOST:PORT     use this Redis for gateway-redis-hit instead of a private one started with ops/redis.sh
   --no-build            use the existing Release outputs
   --dotnet-env 'K=V ..' extra environment for every .NET proxy (bare YARP and gateway), e.g. 'DOTNET_gcServer=0'
   --gateway-env 'K=V ..' extra environment for the gateway only, e.g. 'Logging__LogLevel__Default=Information'
@@ -37,8 +49,9 @@ usage: ops/bench/run.sh [--quick | --full] [options]
 EOF
 }
 
-mode=quick custom="" runs="" duration="" warmup="" rev="" build=1 gc_hook=1 keep=0
+mode=quick custom="" runs="" duration="" warmup="" rev="" snapshot=0 build=1 gc_hook=1 keep=0
 only_targets="" scenario_filter="" dotnet_env="" gateway_env="" variants=() extra_scenarios=()
+dedupe_n=50 scale="" scale_ramp=20 redis_addr="" scale_targets=gateway
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -49,6 +62,14 @@ while [ $# -gt 0 ]; do
     --targets) only_targets=$2 custom=", custom"; shift ;;
     --scenarios) scenario_filter=$2 custom=", custom"; shift ;;
     --rev) rev=$2; shift ;;
+    --snapshot) snapshot=1 ;;
+    --dedupe) dedupe_n=$2; shift ;;
+    --no-dedupe) dedupe_n=0 ;;
+    --scale) scale=$2; shift ;;
+    --no-scale) scale=off ;;
+    --scale-ramp) scale_ramp=$2; shift ;;
+    --scale-targets) scale_targets=${2//,/ }; shift ;;
+    --redis) redis_addr=$2; shift ;;
     --no-build) build=0 ;;
     --dotnet-env) dotnet_env=$2; shift ;;
     --gateway-env) gateway_env=$2; shift ;;
@@ -67,13 +88,13 @@ done
 # models (wrk, GET /v1/models, passthrough), stream (stream-client, chat with "stream":true: TTFT and total).
 # To add a kind: a case in run_load below, and (for a new report shape) a line in report.awk.
 if [ "$mode" = full ]; then
-  runs=${runs:-3} duration=${duration:-4} warmup=${warmup:-3}
+  runs=${runs:-3} duration=${duration:-3} warmup=${warmup:-3} scale=${scale:-auto}
   SCENARIOS=(
     "chat 0 1" "chat 0 32" "models 0 1" "models 0 32" "stream 0 1" "stream 0 32"
     "chat 50 1" "chat 50 32" "stream 50 1" "stream 50 32"
   )
 else
-  runs=${runs:-3} duration=${duration:-2} warmup=${warmup:-2}
+  runs=${runs:-3} duration=${duration:-2} warmup=${warmup:-2} scale=${scale:-off}
   SCENARIOS=(
     "chat 0 1" "chat 0 32" "models 0 1" "models 0 32" "stream 0 1" "stream 0 32"
     "chat 50 32" "stream 50 32"
@@ -85,11 +106,17 @@ fi
 # and T_GC[name:latency] (the startup hook's stats file, or empty). TARGET_KINDS[name] limits the scenario kinds
 # (default: all). direct, nginx and bare-yarp are the baselines every ratio is taken against. A name "base+x" is a
 # variant: base's start function with NAME and the extra ENV of VARIANT_ENV[name] (see --variant).
-# To add a target (cache hits in memory or Redis, say): append its name, write its start function, and if it
-# needs a different load (one fixed body), add a scenario kind and list it in TARGET_KINDS.
-TARGETS=(direct nginx bare-yarp gateway)
-declare -A TARGET_KINDS=() VARIANT_ENV=()
+# To add a target: append its name, write its start function, and if it needs a different load, list the scenario
+# kinds it applies to in TARGET_KINDS (and the upstream latencies in TARGET_LATS) and give it its load in measure.
+# gateway-hit and gateway-redis-hit are gateway instances (in-process store; Redis store) whose upstream is the
+# counting nginx in front of the 0 ms mock: in the chat scenarios they get one fixed body, so every request is a
+# cache hit (checked with curl before and after, and by the upstream's request count staying put); the dedupe check
+# uses them too. HIT_TARGETS get the fixed body.
+TARGETS=(direct nginx bare-yarp gateway gateway-hit gateway-redis-hit)
+declare -A TARGET_KINDS=([gateway-hit]=chat [gateway-redis-hit]=chat) TARGET_LATS=([gateway-hit]=0 [gateway-redis-hit]=0)
+declare -A VARIANT_ENV=()
 BASELINES="direct nginx bare-yarp"
+HIT_TARGETS=" gateway-hit gateway-redis-hit "
 
 if [ -n "$only_targets" ]; then
   wanted=" ${only_targets//,/ } $BASELINES "
@@ -118,6 +145,7 @@ SCENARIOS=("${selected[@]}")
 LATENCIES=$(for s in "${SCENARIOS[@]}"; do read -r _ lat _ <<<"$s"; echo "$lat"; done | sort -nu | tr '\n' ' ')
 
 log() { echo "[bench] $*" >&2; }
+RUN_STARTED=$(date +%s)
 
 # ---------------------------------------------------------------------------------------------------------- setup
 
@@ -141,6 +169,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
+  [ -n "${REDIS_STARTED:-}" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" stop 2>/dev/null
   if [ "$keep" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -151,6 +180,12 @@ if [ -n "$rev" ]; then
   mkdir -p "$SRC"
   git -C "$REPO" archive --format=tar "$rev" | tar -x -C "$SRC"
   SOURCE_DESC="$(git -C "$REPO" rev-parse --short "$rev") (git archive)"
+elif [ "$snapshot" = 1 ]; then
+  # A copy of the working tree as it is now (tracked and untracked files, .gitignore'd outputs left out).
+  SRC=$TMP/src
+  mkdir -p "$SRC"
+  (cd "$REPO" && git ls-files -co --exclude-standard -z | grep -zv '^ops/bench/results/' | xargs -0 cp --parents -t "$SRC")
+  SOURCE_DESC="$(git -C "$REPO" rev-parse --short HEAD) + working tree copied at $(date -u +%H:%MZ) (changes in $(git -C "$REPO" status --porcelain -- gateway transforms config ops/mock-openai | wc -l) files of gateway, transforms, config, ops/mock-openai)"
 else
   SRC=$REPO
   SOURCE_DESC="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -234,28 +269,29 @@ start_direct() { # LATENCY UPSTREAM_PORT
 }
 
 NGINX_WORKERS=auto
-start_nginx() { # LATENCY UPSTREAM_PORT
-  local port dir=$TMP/nginx-$1
-  free_port
-  port=$PORT
+# write_nginx DIR PORT UPSTREAM_PORT WORKERS ACCESS_LOG: the config of one proxy hop (ACCESS_LOG "off" or a file).
+write_nginx() {
+  local dir=$1 access="off"
+  [ "$5" != off ] && access="$5 count"
   mkdir -p "$dir"
   cat >"$dir/nginx.conf" <<EOF
 # One proxy hop at its cheapest: keep-alive to the upstream, no buffering either way, no access log.
-worker_processes $NGINX_WORKERS;
+worker_processes $4;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 16384; }
 http {
-  access_log off;
+  log_format count '\$request_method \$uri \$status';
+  access_log $access;
   keepalive_requests 1000000;
   client_body_temp_path $dir/client_body;
   proxy_temp_path $dir/proxy;
   fastcgi_temp_path $dir/fastcgi;
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
-  upstream mock { server 127.0.0.1:$2; keepalive 256; keepalive_requests 1000000; }
+  upstream mock { server 127.0.0.1:$3; keepalive 256; keepalive_requests 1000000; }
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:$2;
     client_max_body_size 0;
     location / {
       proxy_pass http://mock;
@@ -268,6 +304,13 @@ http {
   }
 }
 EOF
+}
+
+start_nginx() { # LATENCY UPSTREAM_PORT
+  local port dir=$TMP/nginx-$1
+  free_port
+  port=$PORT
+  write_nginx "$dir" "$port" "$2" "$NGINX_WORKERS" off
   (exec nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;') >"$TMP/nginx-$1.log" 2>&1 &
   local master=$!
   STARTED_PIDS+=("$master")
@@ -307,9 +350,50 @@ start_gateway() { # LATENCY UPSTREAM_PORT [NAME ENV]
   T_PORT[$name:$1]=$port T_PIDS[$name:$1]=$LAST_PID T_GC[$name:$1]=$TMP/$name-$1.gc
 }
 
-target_applies() { # TARGET KIND
-  local kinds=${TARGET_KINDS[$1]:-}
-  [ -z "$kinds" ] || [[ " $kinds " == *" $2 "* ]]
+# The upstream of gateway-hit and gateway-redis-hit: one nginx worker with an access log in front of the 0 ms mock,
+# so the bench can count the calls that really reached the upstream (cache hits: none; dedupe: one per burst).
+COUNTER_PORT="" COUNTER_LOG=""
+start_counter() { # UPSTREAM_PORT
+  local dir=$TMP/nginx-counter
+  free_port
+  COUNTER_PORT=$PORT COUNTER_LOG=$dir/access.log
+  write_nginx "$dir" "$PORT" "$1" 1 "$COUNTER_LOG"
+  (exec nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;') >"$TMP/nginx-counter.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  wait_ready "http://127.0.0.1:$PORT/v1/models" "$!" nginx-counter
+}
+upstream_calls() { # the chat calls that reached the mock through the counting nginx so far
+  grep -c '^POST /v1/chat/completions ' "$COUNTER_LOG" 2>/dev/null || true
+}
+
+# A private Redis (ops/redis.sh on a free port, data under the temp folder), unless --redis names one.
+REDIS_STARTED=""
+start_redis() {
+  [ -n "$redis_addr" ] && return
+  free_port
+  local out
+  out=$(REDIS_PORT=$PORT AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" start 2>"$TMP/redis.log") ||
+    { cat "$TMP/redis.log" >&2; exit 1; }
+  redis_addr=${out#export AIGW_TEST_REDIS=}
+  REDIS_STARTED=$PORT
+}
+
+start_gateway_hit() { # LATENCY UPSTREAM_PORT [NAME ENV]: the gateway with its in-process store, behind the counter
+  [ "$1" = 0 ] || return 0
+  [ -n "$COUNTER_PORT" ] || start_counter "$2"
+  start_gateway "$1" "$COUNTER_PORT" "${3:-gateway-hit}" "${4:-}"
+}
+
+start_gateway_redis_hit() { # LATENCY UPSTREAM_PORT [NAME ENV]: the gateway with the Redis store, behind the counter
+  [ "$1" = 0 ] || return 0
+  [ -n "$COUNTER_PORT" ] || start_counter "$2"
+  [ -n "$redis_addr" ] || start_redis
+  start_gateway "$1" "$COUNTER_PORT" "${3:-gateway-redis-hit}" "ConnectionStrings__Redis=$redis_addr ${4:-}"
+}
+
+target_applies() { # TARGET KIND LATENCY
+  local kinds=${TARGET_KINDS[${1%%+*}]:-} lats=${TARGET_LATS[${1%%+*}]:-}
+  { [ "$2" = - ] || [ -z "$kinds" ] || [[ " $kinds " == *" $2 "* ]]; } && { [ -z "$lats" ] || [[ " $lats " == *" $3 "* ]]; }
 }
 
 # ---------------------------------------------------------------------------------------------------- measuring
@@ -323,12 +407,14 @@ run_load() {
   local kind=$1 conns=$2 secs=$3 base=$4 threads=$(($2 < 2 ? $2 : 2))
   export BENCH_NONCE="$RANDOM$RANDOM-$(date +%s%N)"
   case "$kind" in
+    chat-hit) BENCH_BODY_FILE=$HIT_BODY \
+      wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
     chat) wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
     chat-nostore) BENCH_HEADERS="Cache-Control: no-store" \
       wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
     models) wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$BENCH_DIR/get.lua" "$base/v1/models" ;;
     stream) "${STREAM_CLIENT[@]}" --url "$base/v1/chat/completions" --connections "$conns" --duration "$secs" \
-      --header "x-mock-chunks: $STREAM_CHUNKS" ;;
+      --timeout 10 --header "x-mock-chunks: $STREAM_CHUNKS" ;; # a stream not done in 10 s is an error (stalled)
     *) echo "unknown scenario kind $kind" >&2; return 1 ;;
   esac | grep '^BENCH ' || true
 }
@@ -351,6 +437,20 @@ peak_rss_kb() { # PIDS...: the sum of VmHWM (reset before each load run, where t
   echo "$total"
 }
 
+# How busy the machine was apart from the bench: busy ticks of all CPUs (/proc/stat) minus the bench's own (this
+# script with every descendant it waited for, plus every live descendant: mock, proxies, nginx workers, Redis).
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+our_cpu() {
+  local total=0 pid t pids
+  pids=$(ps -e -o pid=,ppid= | awk -v root=$$ '{ p[$1] = $2 } END { for (x in p) { y = x; while ((y in p) && y != root && y > 1) y = p[y]; if (y == root && x != root) print x } }')
+  [ -n "$REDIS_STARTED" ] && pids="$pids $(cat "$TMP/services/redis/redis.pid" 2>/dev/null)"
+  for pid in $$ $pids; do
+    t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+
 gc_stats() { # FILE: "allocated-bytes gen0 gen1 gen2 pause-us heap-bytes", or zeros
   if [ -n "$1" ] && [ -s "$1" ]; then cat "$1"; else echo "0 0 0 0 0 0"; fi
 }
@@ -360,22 +460,46 @@ field() { # LINE KEY
 }
 
 RAW=$TMP/raw.tsv
-printf 'round\tscenario\tkind\ttarget\tlatency_ms\tconnections\trps\tp50_us\tp99_us\tttft_p50_us\tttft_p99_us\trequests\terrors\tnon2xx\tcpu_ticks\tload_ms\trss_kb\talloc_bytes\tgcs\tgc_pause_us\n' >"$RAW"
+printf 'round\tscenario\tkind\ttarget\tlatency_ms\tconnections\trps\tp50_us\tp99_us\tttft_p50_us\tttft_p99_us\trequests\terrors\tnon2xx\tcpu_ticks\tload_ms\trss_kb\talloc_bytes\tgcs\tgc_pause_us\tupstream_calls\tcache_check\n' >"$RAW"
+
+# The one body of the cache-hit targets (about the size of chat.lua's, a run nonce inside so the first call misses).
+HIT_BODY=$TMP/hit-body.json
+printf '{"model":"gpt-4o-mini","temperature":0.2,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"bench fixed %s: summarise the trade-offs of a reverse proxy in one line."}]}' \
+  "$(printf 'You are a careful assistant. %.0s' $(seq 21))" "$RANDOM$RANDOM-$(date +%s%N)" >"$HIT_BODY"
+cache_status() { # BASE_URL: the x-aigw-cache header of one call with the hit body ("none" if absent)
+  local v
+  v=$(curl -s -o /dev/null -D - -H 'Authorization: Bearer sk-bench-0000' -H 'Content-Type: application/json' \
+    --data-binary @"$HIT_BODY" "$1/v1/chat/completions" | tr -d '\r' | sed -n 's/^x-aigw-cache: *//Ip' | head -1)
+  echo "${v:-none}"
+}
 
 measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
   local round=$1 kind=$2 lat=$3 conns=$4 target=$5
   local id="$kind-${lat}ms-c$conns" key="$target:$lat"
   # shellcheck disable=SC2206
-  local pids=(${T_PIDS[$key]}) gcfile=${T_GC[$key]}
-  local pid
+  local pids=(${T_PIDS[$key]}) gcfile=${T_GC[$key]} base="http://127.0.0.1:${T_PORT[$key]}"
+  local pid load=$kind calls=- check=- before="" c0=""
+  cut -d' ' -f1 /proc/loadavg >>"$TMP/loads"
+  if [[ "$HIT_TARGETS" == *" ${target%%+*} "* && "$kind" == chat ]]; then
+    # Every request of the load is a hit: the entry is filled (or found) before, and must still be there after; the
+    # counting upstream must see no call during the load.
+    load=chat-hit
+    before=$(cache_status "$base")
+    [ "$before" = hit ] || before="$before,$(cache_status "$base")"
+    c0=$(upstream_calls)
+  fi
   for pid in "${pids[@]}"; do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
   local gc0 gc1 cpu0 cpu1 line
   gc0=$(gc_stats "$gcfile")
   cpu0=$(cpu_ticks "${pids[@]}")
-  line=$(run_load "$kind" "$conns" "$duration" "http://127.0.0.1:${T_PORT[$key]}")
+  line=$(run_load "$load" "$conns" "$duration" "$base")
   cpu1=$(cpu_ticks "${pids[@]}")
   [ -n "$gcfile" ] && sleep 0.12 # the hook rewrites its file every 50 ms
   gc1=$(gc_stats "$gcfile")
+  if [ -n "$c0" ]; then
+    calls=$(($(upstream_calls) - c0))
+    check="$before/$(cache_status "$base")"
+  fi
   if [ -z "$line" ]; then
     log "$id $target: no result (load generator failed)"
     return
@@ -393,13 +517,14 @@ measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
   local v
   v=$(field "$line" ttft_p50_us); local ttft50=${v:--}
   v=$(field "$line" ttft_p99_us); local ttft99=${v:--}
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$round" "$id" "$kind" "$target" "$lat" "$conns" "$(field "$line" rps)" "$(field "$line" p50_us)" \
     "$(field "$line" p99_us)" "$ttft50" "$ttft99" "$(field "$line" requests)" "$(field "$line" errors)" \
-    "$(field "$line" non2xx)" "$cpu" "$((duration * 1000))" "$rss" "$alloc" "$gcs" "$pause" >>"$RAW"
-  log "$(printf '[%s/%s] %-16s %-10s %9s rps  p50 %6s us  p99 %7s us%s' "$round" "$runs" "$id" "$target" \
+    "$(field "$line" non2xx)" "$cpu" "$((duration * 1000))" "$rss" "$alloc" "$gcs" "$pause" "$calls" "$check" >>"$RAW"
+  log "$(printf '[%s/%s] %-16s %-17s %9s rps  p50 %6s us  p99 %7s us%s%s' "$round" "$runs" "$id" "$target" \
     "$(field "$line" rps)" "$(field "$line" p50_us)" "$(field "$line" p99_us)" \
-    "$([ "$ttft50" != - ] && echo "  ttft p50 $ttft50 us p99 $ttft99 us")")"
+    "$([ "$ttft50" != - ] && echo "  ttft p50 $ttft50 us p99 $ttft99 us")" \
+    "$([ "$calls" != - ] && echo "  cache $check, upstream calls $calls")")"
 }
 
 # Every target must answer 200 on every scenario kind before anything is timed.
@@ -416,12 +541,134 @@ check_target() { # TARGET LATENCY
     { echo "$1 ($2 ms): stream answered $code: $(head -c 300 "$TMP/check.out")" >&2; exit 1; }
 }
 
+# ------------------------------------------------------------------------------------------------------ dedupe
+
+# Issue 4's saving: N identical requests released at once (stream-client --burst: each on an open connection) with
+# Cache-Control: no-store against a 1 s upstream (x-mock-latency-ms), non-streamed and streamed. Rows: the mock
+# directly; the in-process gateway with x-aigw-dedupe: off (every request goes upstream); the in-process gateway; the
+# Redis gateway; two Redis gateways sharing the burst. Upstream calls are counted by the counting nginx's access log.
+DEDUPE_LATENCY_MS=${BENCH_DEDUPE_LATENCY_MS:-1000}
+DEDUPE_RAW=$TMP/dedupe.tsv
+printf 'round\tkind\trow\tn\tok\terrors\twall_us\tp50_us\tmax_us\tttft_p50_us\tttft_max_us\tleader\tfollower\tunlabelled\tcache_hit\tdistinct\tevents\tupstream_calls\n' >"$DEDUPE_RAW"
+DEDUPE_ROWS=()
+declare -A DEDUPE_URLS=() DEDUPE_HEADERS=()
+setup_dedupe() {
+  [ -n "${MOCK_PORT[0]:-}" ] || start_mock 0
+  DEDUPE_ROWS=(direct) DEDUPE_URLS[direct]="http://127.0.0.1:${MOCK_PORT[0]}"
+  if [ -n "${T_PORT[gateway-hit:0]:-}" ]; then
+    DEDUPE_ROWS+=("gateway-hit, dedupe off" gateway-hit)
+    DEDUPE_URLS["gateway-hit, dedupe off"]="http://127.0.0.1:${T_PORT[gateway-hit:0]}"
+    DEDUPE_HEADERS["gateway-hit, dedupe off"]="x-aigw-dedupe: off"
+    DEDUPE_URLS[gateway-hit]="http://127.0.0.1:${T_PORT[gateway-hit:0]}"
+  fi
+  if [ -n "${T_PORT[gateway-redis-hit:0]:-}" ]; then
+    log "starting a second Redis gateway (dedupe across instances)"
+    start_gateway 0 "$COUNTER_PORT" gateway-redis-2 "ConnectionStrings__Redis=$redis_addr"
+    DEDUPE_ROWS+=(gateway-redis-hit "2 Redis gateways")
+    DEDUPE_URLS[gateway-redis-hit]="http://127.0.0.1:${T_PORT[gateway-redis-hit:0]}"
+    DEDUPE_URLS["2 Redis gateways"]="http://127.0.0.1:${T_PORT[gateway-redis-hit:0]} http://127.0.0.1:${T_PORT[gateway-redis-2:0]}"
+  fi
+}
+
+dedupe_round() { # ROUND
+  local round=$1 kind row i n=${#DEDUPE_ROWS[@]} line c0 calls args u
+  for kind in nonstream stream; do
+    for i in $(seq 0 $((n - 1))); do
+      row=${DEDUPE_ROWS[$(((i + round - 1) % n))]}
+      args=(--burst "$dedupe_n" --timeout 30 --header "x-mock-latency-ms: $DEDUPE_LATENCY_MS" --header "Cache-Control: no-store")
+      for u in ${DEDUPE_URLS[$row]}; do args+=(--url "$u/v1/chat/completions"); done
+      [ -n "${DEDUPE_HEADERS[$row]:-}" ] && args+=(--header "${DEDUPE_HEADERS[$row]}")
+      if [ "$kind" = stream ]; then args+=(--header "x-mock-chunks: $STREAM_CHUNKS"); else args+=(--no-stream); fi
+      c0=$(upstream_calls)
+      line=$(BENCH_NONCE="dedupe-$RANDOM$RANDOM-$(date +%s%N)" "${STREAM_CLIENT[@]}" "${args[@]}" 2>"$TMP/dedupe.err" | grep '^BENCH ' || true)
+      if [ -z "$line" ]; then
+        log "dedupe $kind $row: no result: $(head -c 300 "$TMP/dedupe.err")"
+        continue
+      fi
+      calls=-
+      [ "$row" != direct ] && calls=$(($(upstream_calls) - c0))
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$kind" "$row" \
+        "$(field "$line" n)" "$(field "$line" ok)" "$(field "$line" errors)" "$(field "$line" wall_us)" "$(field "$line" p50_us)" \
+        "$(field "$line" max_us)" "$(field "$line" ttft_p50_us)" "$(field "$line" ttft_max_us)" "$(field "$line" leader)" \
+        "$(field "$line" follower)" "$(field "$line" unlabelled)" "$(field "$line" cache_hit)" "$(field "$line" distinct_answers)" \
+        "$(field "$line" events)" "$calls" >>"$DEDUPE_RAW"
+      log "$(printf '[%s/%s] dedupe %-9s %-24s wall %7s us  leader %s follower %s  distinct %s  upstream calls %s  errors %s' \
+        "$round" "$runs" "$kind" "$row" "$(field "$line" wall_us)" "$(field "$line" leader)" "$(field "$line" follower)" \
+        "$(field "$line" distinct_answers)" "$calls" "$(field "$line" errors)")"
+    done
+  done
+}
+
+# ------------------------------------------------------------------------------------------------------- scale
+
+# Issue 9's scale check: N streams at once from a slow upstream (one event a second, 30 s each: x-mock-chunks 28 =
+# role + 28 content + finish + [DONE], 31 events 1 s apart), opened over the ramp, one run against the mock directly,
+# then one through the gateway. N auto = 10,000, or fewer when the fd limit cannot hold them: the gateway needs two
+# descriptors per stream (client side and upstream side).
+SCALE_RAW=$TMP/scale.tsv
+printf 'target\tstreams\tok\tdropped\terrors\tpeak_open\tttft_p50_us\tttft_p99_us\tttft_max_us\tp50_us\tp99_us\tmax_us\twall_s\trss_before_kb\trss_peak_kb\tfds_peak\tcpu_ticks\talloc_bytes\tgc_pause_us\n' >"$SCALE_RAW"
+SCALE_NOTE="" SCALE_CHUNKS=${BENCH_SCALE_CHUNKS:-28} # content events; 28 + role + finish + [DONE] = 31 events, 30 s
+scale_check() {
+  local key=gateway:0 pid n fds0
+  [ -n "${T_PORT[$key]:-}" ] || { log "scale check skipped: no gateway at 0 ms"; return; }
+  pid=${T_PIDS[$key]}
+  fds0=$(ls "/proc/$pid/fd" | wc -l)
+  n=$scale
+  if [ "$n" = auto ]; then
+    n=$(((FD_LIMIT - fds0 - 300) / 2))
+    [ "$n" -gt 10000 ] && n=10000
+    [ "$n" -lt 10000 ] && SCALE_NOTE="$n streams, not 10,000: the fd limit is $FD_LIMIT and the gateway needs two per stream (it had $fds0 open before)"
+  elif [ "$n" -lt 10000 ]; then
+    SCALE_NOTE="$n streams, not 10,000 (--scale $n)"
+  fi
+  log "scale check: $n streams, 1 event/s, 30 s each, opened over $scale_ramp s"
+  local t base line pids rss0 rss1 cpu0 cpu1 gc0 gc1 fdpeak sampler
+  for t in direct $scale_targets; do
+    [ -n "${T_PORT[$t:0]:-}" ] || { log "scale check: no target $t at 0 ms"; continue; }
+    base="http://127.0.0.1:${T_PORT[$t:0]}"
+    pids=${T_PIDS[$t:0]}
+    rss0=- rss1=- cpu0=0 cpu1=0 fdpeak=-
+    gc0=$(gc_stats "${T_GC[$t:0]}")
+    if [ -n "$pids" ]; then
+      rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pids/status")
+      echo 5 >"/proc/$pids/clear_refs" 2>/dev/null || true
+      cpu0=$(cpu_ticks "$pids")
+      # the peak of open descriptors, sampled every second
+      (peak=0; while kill -0 "$pids" 2>/dev/null; do c=$(ls "/proc/$pids/fd" 2>/dev/null | wc -l); [ "$c" -gt "$peak" ] && peak=$c && echo "$peak" >"$TMP/fdpeak"; sleep 1; done) &
+      sampler=$!
+    fi
+    line=$(BENCH_NONCE="scale-$t-$RANDOM$RANDOM" "${STREAM_CLIENT[@]}" --scale "$n" --ramp "$scale_ramp" --expect-events $((SCALE_CHUNKS + 3)) --timeout 120 \
+      --url "$base/v1/chat/completions" --header "x-mock-chunks: $SCALE_CHUNKS" --header "x-mock-chunk-delay-ms: 1000" 2>"$TMP/scale-$t.err" | grep '^BENCH ' || true)
+    if [ -n "$pids" ]; then
+      cpu1=$(cpu_ticks "$pids")
+      rss1=$(peak_rss_kb "$pids")
+      kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+      fdpeak=$(cat "$TMP/fdpeak" 2>/dev/null || echo -)
+      sleep 0.12
+    fi
+    gc1=$(gc_stats "${T_GC[$t:0]}")
+    grep -v '^PROGRESS' "$TMP/scale-$t.err" | head -5 >&2 || true
+    [ -n "$line" ] || { log "scale $t: no result"; continue; }
+    read -r a0 _ _ _ p0 _ <<<"$gc0"
+    read -r a1 _ _ _ p1 _ <<<"$gc1"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" \
+      "$(field "$line" streams)" "$(field "$line" ok)" "$(field "$line" dropped)" "$(field "$line" errors)" "$(field "$line" peak_open)" \
+      "$(field "$line" ttft_p50_us)" "$(field "$line" ttft_p99_us)" "$(field "$line" ttft_max_us)" "$(field "$line" p50_us)" \
+      "$(field "$line" p99_us)" "$(field "$line" max_us)" "$(field "$line" wall_s)" "$rss0" "$rss1" "$fdpeak" "$((cpu1 - cpu0))" \
+      "$([ -n "$pids" ] && echo $((a1 - a0)) || echo -)" "$([ -n "$pids" ] && echo $((p1 - p0)) || echo -)" >>"$SCALE_RAW"
+    log "scale $t: $line; RSS ${rss0:-} -> peak ${rss1:-} kB, fds peak $fdpeak"
+  done
+}
+
 # -------------------------------------------------------------------------------------------------------- run
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+MEASURE_STARTED=$(date +%s)
+BUSY0=$(machine_busy) OURS0=$(our_cpu)
 for lat in $LATENCIES; do
   start_mock "$lat"
   for t in "${TARGETS[@]}"; do
+    target_applies "$t" - "$lat" || continue
     log "starting $t ($lat ms upstream)"
     base=${t%%+*}
     "start_${base//-/_}" "$lat" "${MOCK_PORT[$lat]}" "$t" "${VARIANT_ENV[$t]:-}"
@@ -429,12 +676,16 @@ for lat in $LATENCIES; do
   done
 done
 
+[ "$dedupe_n" -gt 0 ] && setup_dedupe
+
 # Warm-up: JIT tiers, connection pools and nginx's upstream keep-alive settle before the first timed run.
 for lat in $LATENCIES; do
   for t in "${TARGETS[@]}"; do
+    [ -n "${T_PORT[$t:$lat]:-}" ] || continue
     log "warming up $t ($lat ms upstream)"
     base="http://127.0.0.1:${T_PORT[$t:$lat]}"
     run_load chat 32 "$warmup" "$base" >/dev/null
+    [[ "$HIT_TARGETS" == *" ${t%%+*} "* ]] && run_load chat-hit 32 1 "$base" >/dev/null
     run_load models 32 1 "$base" >/dev/null
     run_load stream 8 1 "$base" >/dev/null
   done
@@ -448,29 +699,43 @@ for round in $(seq "$runs"); do
     n=${#TARGETS[@]}
     for i in $(seq 0 $((n - 1))); do
       t=${TARGETS[$(((i + round - 1) % n))]}
-      target_applies "$t" "$kind" && measure "$round" "$kind" "$lat" "$conns" "$t"
+      target_applies "$t" "$kind" "$lat" && [ -n "${T_PORT[$t:$lat]:-}" ] && measure "$round" "$kind" "$lat" "$conns" "$t"
     done
   done
+  [ "$dedupe_n" -gt 0 ] && dedupe_round "$round"
 done
+[ "$scale" != off ] && scale_check
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY1=$(machine_busy) OURS1=$(our_cpu)
+SPAN=$(( ($(date +%s) - MEASURE_STARTED) * CLK_TCK * $(nproc) ))
+OTHERS_PCT=$(awk -v b="$((BUSY1 - BUSY0))" -v o="$((OURS1 - OURS0))" -v s="$SPAN" 'BEGIN { x = s > 0 ? 100 * (b - o) / s : 0; printf "%.0f", x < 0 ? 0 : x }')
+OURS_PCT=$(awk -v o="$((OURS1 - OURS0))" -v s="$SPAN" 'BEGIN { printf "%.0f", (s > 0 ? 100 * o / s : 0) }')
 
 # ------------------------------------------------------------------------------------------------------ report
 
 mkdir -p "$BENCH_DIR/results"
 cp "$RAW" "$BENCH_DIR/results/latest.tsv"
+cp "$DEDUPE_RAW" "$BENCH_DIR/results/latest-dedupe.tsv"
+cp "$SCALE_RAW" "$BENCH_DIR/results/latest-scale.tsv"
+LOAD_DURING=$(sort -n "$TMP/loads" 2>/dev/null | awk '{ a[NR] = $1 } END { if (NR) printf "min %.2f, median %.2f, max %.2f over %d samples", a[1], a[int((NR + 1) / 2)], a[NR], NR }')
+RUN_MINUTES=$(( ($(date +%s) - RUN_STARTED) / 60 ))
 {
   echo "## Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) ($mode$custom)"
   echo
   echo "- source: $SOURCE_DESC; Release builds; gateway in Passthrough mode, embedded store, Logging at Warning"
-  echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+  echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER; 1-minute load average at the start of each measurement: ${LOAD_DURING:-not sampled} (the bench itself keeps about 2 busy); from start-up to the end of the measurements, other processes used ${OTHERS_PCT}% of the machine's CPU time and the bench ${OURS_PCT}%; whole run $RUN_MINUTES min"
   echo "- $runs rounds x ${duration} s per target and scenario, interleaved (target order rotating), after ${warmup} s warm-up each; figures are medians over rounds, ratios are medians of per-round ratios to the baseline measured in the same round"
   echo "- load: wrk $(wrk --version 2>&1 | head -1 | awk '{ print $2 }') (1 thread at 1 connection, 2 threads at 32); streams: ops/bench/stream-client ($STREAM_CHUNKS content events per stream); chat bodies $(( ${BENCH_PAD_BYTES:-600} + 200 )) bytes or so, unique per request"
+  echo "- cache hits: $([ -n "$COUNTER_PORT" ] && echo "gateway-hit (in-process store)$([ -n "$redis_addr" ] && echo " and gateway-redis-hit (Redis $redis_addr$([ -n "$REDIS_STARTED" ] && echo ", private, started with ops/redis.sh"))") get one fixed body in the chat scenarios, upstream through a counting nginx" || echo "no hit target"); dedupe: $([ "$dedupe_n" -gt 0 ] && echo "bursts of $dedupe_n identical requests, upstream latency $DEDUPE_LATENCY_MS ms" || echo off); scale check: $([ "$scale" = off ] && echo off || echo "${scale}, ramp ${scale_ramp} s, through direct and $scale_targets")"
   echo "- nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with worker_processes $NGINX_WORKERS ($(nproc) workers); fd limit $FD_LIMIT; .NET extra env: ${dotnet_env:-none}; gateway extra env: ${gateway_env:-none}$(for t in "${!VARIANT_ENV[@]}"; do printf '; variant %s: %s' "$t" "${VARIANT_ENV[$t]:-none}"; done)"
   echo
-  awk -F'\t' -v targets="${TARGETS[*]}" -v clk="$CLK_TCK" -f "$BENCH_DIR/report.awk" "$RAW"
+  awk -F'\t' -v targets="${TARGETS[*]}" -v clk="$CLK_TCK" -v dedupe_latency="$DEDUPE_LATENCY_MS" -v scale_note="$SCALE_NOTE" \
+    -f "$BENCH_DIR/report.awk" "$RAW" "$DEDUPE_RAW" "$SCALE_RAW"
 } | tee "$BENCH_DIR/results/latest.md"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 label=$mode${custom:+-custom}
 cp "$BENCH_DIR/results/latest.md" "$BENCH_DIR/results/$stamp-$label.md"
 cp "$RAW" "$BENCH_DIR/results/$stamp-$label.tsv"
+cp "$DEDUPE_RAW" "$BENCH_DIR/results/$stamp-$label-dedupe.tsv"
+cp "$SCALE_RAW" "$BENCH_DIR/results/$stamp-$label-scale.tsv"
 log "report: ops/bench/results/latest.md (raw rows: results/latest.tsv)"

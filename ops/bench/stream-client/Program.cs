@@ -11,7 +11,7 @@ namespace StreamClient;
 /// and prints one line: requests, errors, RPS, and p50/p99 of the time to the first complete SSE event (TTFT) and
 /// of the whole stream, in microseconds.
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     private static readonly byte[] Done = "data: [DONE]"u8.ToArray();
 
@@ -21,8 +21,21 @@ internal static class Program
         if (options is null)
         {
             Console.Error.WriteLine(
-                "usage: stream-client --url URL [--connections N] [--duration S] [--warmup S] [--header 'Name: value']... [--pad-bytes N] [--fixed-body]");
+                "usage: stream-client --url URL [--connections N] [--duration S] [--warmup S] [--header 'Name: value']... [--pad-bytes N] [--fixed-body]\n" +
+                "       stream-client --burst N --url URL [--url URL2 ...] [--no-stream] [--header ...]   N identical requests at once (dedupe)\n" +
+                "       stream-client --scale N --ramp S --url URL [--expect-events E] [--header ...]     N concurrent streams, one each, opened over S s");
             return 2;
+        }
+
+        var nonceValue = Environment.GetEnvironmentVariable("BENCH_NONCE") ?? DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
+        if (options.Burst > 0)
+        {
+            return await BurstMode.RunAsync(options, BodyPrefix(options, nonceValue, 0) + "0" + Worker.BodySuffix);
+        }
+
+        if (options.Scale > 0)
+        {
+            return await ScaleMode.RunAsync(options, nonceValue);
         }
 
         using var handler = new SocketsHttpHandler
@@ -34,9 +47,9 @@ internal static class Program
             MaxConnectionsPerServer = options.Connections,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
 
-        var nonce = Environment.GetEnvironmentVariable("BENCH_NONCE") ?? DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
+        var nonce = nonceValue;
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + Seconds(options.WarmupSeconds);
         var stopAt = measureFrom + Seconds(options.DurationSeconds);
@@ -64,12 +77,12 @@ internal static class Program
         return 0;
     }
 
-    private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
+    internal static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
-    private static long Percentile(long[] sorted, double p) =>
+    internal static long Percentile(long[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
 
-    private static string BodyPrefix(Options options, string nonce, int worker)
+    internal static string BodyPrefix(Options options, string nonce, int worker)
     {
         var system = new StringBuilder();
         while (system.Length < options.PadBytes)
@@ -77,13 +90,14 @@ internal static class Program
             system.Append("You are a careful assistant. ");
         }
 
-        return $"{{\"model\":\"gpt-4o-mini\",\"stream\":true,\"temperature\":0.2,\"messages\":[{{\"role\":\"system\",\"content\":\"{system}\"}},{{\"role\":\"user\",\"content\":\"bench {nonce} c{worker} n";
+        var stream = options.NoStream ? "" : "\"stream\":true,";
+        return $"{{\"model\":\"gpt-4o-mini\",{stream}\"temperature\":0.2,\"messages\":[{{\"role\":\"system\",\"content\":\"{system}\"}},{{\"role\":\"user\",\"content\":\"bench {nonce} c{worker} n";
     }
 
     /// <summary>One connection's loop.</summary>
-    private sealed class Worker(HttpClient client, Options options, string bodyPrefix, long measureFrom, long stopAt)
+    internal sealed class Worker(HttpClient client, Options options, string bodyPrefix, long measureFrom, long stopAt)
     {
-        private const string BodySuffix = ": summarise the trade-offs of a reverse proxy in one line.\"}]}";
+        internal const string BodySuffix = ": summarise the trade-offs of a reverse proxy in one line.\"}]}";
         private readonly byte[] _buffer = new byte[16 * 1024];
         private long _counter;
 
@@ -110,10 +124,11 @@ internal static class Program
                         Total.Add(Micros(ended - began));
                     }
                 }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException or TaskCanceledException)
+                catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException or OperationCanceledException)
                 {
+                    // A stream that stalls (no end within --timeout, body included) is an error, not a hung bench.
                     Errors++;
-                    FirstError ??= ex.Message;
+                    FirstError ??= ex is OperationCanceledException ? $"no complete answer within {options.TimeoutSeconds} s (stalled)" : ex.Message;
                 }
             }
         }
@@ -132,19 +147,21 @@ internal static class Program
                 request.Headers.TryAddWithoutValidation(name, value);
             }
 
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            // HttpClient.Timeout stops at the headers; this bounds the body too.
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 throw new InvalidDataException($"status {(int)response.StatusCode}");
             }
 
-            await using var stream = await response.Content.ReadAsStreamAsync();
+            await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
             long firstEvent = 0;
             var previous = (byte)0;
             var tail = new byte[Done.Length + 4];
             var tailLength = 0;
             int read;
-            while ((read = await stream.ReadAsync(_buffer)) > 0)
+            while ((read = await stream.ReadAsync(_buffer, deadline.Token)) > 0)
             {
                 var chunk = _buffer.AsSpan(0, read);
                 if (firstEvent == 0)
@@ -187,9 +204,28 @@ internal static class Program
     }
 
     /// <summary>Command-line options.</summary>
-    private sealed class Options
+    internal sealed class Options
     {
-        public string Url { get; private set; } = "";
+        public string Url => Urls.Count > 0 ? Urls[0] : "";
+
+        /// <summary>Every --url given; burst mode spreads its requests over them (several gateway instances).</summary>
+        public List<string> Urls { get; } = [];
+
+        /// <summary>Burst mode: this many identical requests sent at once, each on its own connection.</summary>
+        public int Burst { get; private set; }
+
+        /// <summary>Scale mode: this many streams, one per connection, started evenly over <see cref="RampSeconds"/>.</summary>
+        public int Scale { get; private set; }
+
+        public double RampSeconds { get; private set; } = 10;
+
+        /// <summary>Scale mode: data lines every stream must carry ([DONE] included); fewer is a dropped stream.</summary>
+        public int ExpectEvents { get; private set; }
+
+        /// <summary>Non-streamed chat bodies (burst mode).</summary>
+        public bool NoStream { get; private set; }
+
+        public double TimeoutSeconds { get; private set; } = 60;
 
         public int Connections { get; private set; } = 1;
 
@@ -211,7 +247,13 @@ internal static class Program
                 var value = i + 1 < args.Length ? args[i + 1] : null;
                 switch (args[i])
                 {
-                    case "--url" when value is not null: o.Url = value; i++; break;
+                    case "--url" when value is not null: o.Urls.Add(value); i++; break;
+                    case "--burst" when value is not null: o.Burst = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--scale" when value is not null: o.Scale = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--ramp" when value is not null: o.RampSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--expect-events" when value is not null: o.ExpectEvents = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--timeout" when value is not null: o.TimeoutSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--no-stream": o.NoStream = true; break;
                     case "--connections" when value is not null: o.Connections = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--duration" when value is not null: o.DurationSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--warmup" when value is not null: o.WarmupSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
