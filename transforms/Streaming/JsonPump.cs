@@ -48,5 +48,10 @@ internal static class JsonPump
         {
             live.Fail(StatusCodes.Status502BadGateway, OpenAiError.Serialize("server_error", "upstream_unreachable", "The upstream answer broke off: " + ex.Message), default, byCancellation: false);
         }
+        catch (Exception ex)
+        {
+            // Any other fault must still end the answer: every client of it waits for its end.
+            live.Fail(StatusCodes.Status502BadGateway, OpenAiError.Serialize("server_error", "gateway_error", "The gateway failed while relaying the answer: " + ex.GetType().Name), default, byCancellation: false);
+        }
     }
 }

@@ -73,6 +73,11 @@ internal static class SsePump
         {
             live.Fail(0, default, SseFailure.Event(exchange.Endpoint, "The upstream stream failed: " + ex.Message), byCancellation: false);
         }
+        catch (Exception ex)
+        {
+            // Any other fault must still end the answer: every client of it waits for its end.
+            live.Fail(0, default, SseFailure.Event(exchange.Endpoint, "The gateway failed while relaying the stream: " + ex.GetType().Name, "gateway_error"), byCancellation: false);
+        }
         finally
         {
             if (input is not null)

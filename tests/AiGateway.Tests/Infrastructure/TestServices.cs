@@ -36,17 +36,21 @@ public static class TestServices
             Npgsql.NpgsqlConnection.ClearAllPools();
             await using var connection = new Npgsql.NpgsqlConnection(Postgres);
             await connection.OpenAsync();
-            // A plain DROP lets Postgres stop its own autovacuum workers; FORCE (which a non-superuser cannot use on
-            // them) is only the fallback for connections a test left open.
-            try
+            // FORCE ends sessions a test left open; it is refused (42501) while an autovacuum worker, which is not ours,
+            // is in the database — then a plain DROP, which stops autovacuum itself, after our sessions have gone.
+            for (var attempt = 0; ; attempt++)
             {
-                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name}", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
-            catch (Npgsql.PostgresException)
-            {
-                await using var force = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-                await force.ExecuteNonQueryAsync();
+                try
+                {
+                    var force = attempt % 2 == 0 ? " WITH (FORCE)" : "";
+                    await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {Name}{force}", connection);
+                    await drop.ExecuteNonQueryAsync();
+                    return;
+                }
+                catch (Npgsql.PostgresException ex) when (attempt < 40 && ex.SqlState is "42501" or "55006")
+                {
+                    await Task.Delay(100);
+                }
             }
         }
     }
