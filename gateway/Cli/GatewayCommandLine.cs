@@ -101,23 +101,6 @@ public static class GatewayCommandLine
         return 0;
     }
 
-    private static async Task<IApiKeyStore> OpenStoreAsync(string[] configArgs)
-    {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(configArgs)
-            .Build();
-        var postgres = configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres))
-        {
-            var database = new PostgresDatabase(postgres);
-            await database.MigrateAsync();
-            return new PostgresApiKeyStore(database);
-        }
-
-        var dataDir = configuration[$"{GatewayOptions.SectionName}:DataDir"] ?? new GatewayOptions().DataDir;
-        return new SqliteApiKeyStore(new EmbeddedDatabase(dataDir));
-    }
+    private static Task<IApiKeyStore> OpenStoreAsync(string[] configArgs) =>
+        CliStore.OpenAsync<IApiKeyStore>(configArgs, database => new PostgresApiKeyStore(database), database => new SqliteApiKeyStore(database));
 }

@@ -108,23 +108,6 @@ internal static class OrgsCommand
         }
     }
 
-    private static async Task<IOrgSettingsStore> OpenStoreAsync(string[] configArgs)
-    {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(configArgs)
-            .Build();
-        var postgres = configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres))
-        {
-            var database = new PostgresDatabase(postgres);
-            await database.MigrateAsync();
-            return new PostgresOrgSettingsStore(database);
-        }
-
-        var dataDir = configuration[$"{GatewayOptions.SectionName}:DataDir"] ?? new GatewayOptions().DataDir;
-        return new SqliteOrgSettingsStore(new EmbeddedDatabase(dataDir));
-    }
+    private static Task<IOrgSettingsStore> OpenStoreAsync(string[] configArgs) =>
+        CliStore.OpenAsync<IOrgSettingsStore>(configArgs, database => new PostgresOrgSettingsStore(database), database => new SqliteOrgSettingsStore(database));
 }

@@ -12,7 +12,7 @@ namespace AiGateway.Transforms.CostLog;
 /// full, rows go to <see cref="PerfLogSpill"/> files that are replayed (idempotently) once it is back; stopping drains
 /// the channel.
 /// </summary>
-internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
+internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
 {
     // How often an idle writer wakes up to replay spill files once the store is back.
     private static readonly TimeSpan IdleWake = TimeSpan.FromSeconds(1);
@@ -149,7 +149,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
             }
             catch (Exception ex)
             {
-                Log.WriterFailed(_logger, ex);
+                PerfLogWriterLog.WriterFailed(_logger, ex);
                 if (batch.Count > 0)
                 {
                     Spill(batch);
@@ -171,7 +171,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
     {
         if (!_stopping && Interlocked.Exchange(ref _queueFull, 1) == 0)
         {
-            Log.QueueFull(_logger, _capacity, _spill.Folder);
+            PerfLogWriterLog.QueueFull(_logger, _capacity, _spill.Folder);
         }
 
         if (_spill.TryAppend([record], durable: false))
@@ -329,7 +329,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
 
                 if (file.UnreadableLines > 0)
                 {
-                    Log.SpillLinesUnreadable(_logger, file.UnreadableLines, path);
+                    PerfLogWriterLog.SpillLinesUnreadable(_logger, file.UnreadableLines, path);
                 }
 
                 file.Complete();
@@ -347,7 +347,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
             if (replayed > 0)
             {
                 Interlocked.Add(ref _replayedRows, replayed);
-                Log.Replayed(_logger, replayed);
+                PerfLogWriterLog.Replayed(_logger, replayed);
             }
         }
     }
@@ -359,14 +359,14 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
             var removed = await _store.MaintainAsync(Now, _options.CurrentValue.Log.RetentionMonths, stoppingToken);
             if (removed > 0)
             {
-                Log.RetentionApplied(_logger, removed, _options.CurrentValue.Log.RetentionMonths);
+                PerfLogWriterLog.RetentionApplied(_logger, removed, _options.CurrentValue.Log.RetentionMonths);
             }
 
             _nextMaintenance = Now + MaintenanceInterval;
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.MaintenanceFailed(_logger, ex.Message);
+            PerfLogWriterLog.MaintenanceFailed(_logger, ex.Message);
             _nextMaintenance = Now + TimeSpan.FromMinutes(1);
         }
         catch (Exception)
@@ -383,7 +383,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
         if (_storeDown)
         {
             _storeDown = false;
-            Log.StoreAvailable(_logger);
+            PerfLogWriterLog.StoreAvailable(_logger);
         }
 
         _retryDelay = TimeSpan.Zero;
@@ -396,7 +396,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
         if (!_storeDown)
         {
             _storeDown = true;
-            Log.StoreUnavailable(_logger, exception.Message, _spill.Folder, exception);
+            PerfLogWriterLog.StoreUnavailable(_logger, exception.Message, _spill.Folder, exception);
         }
     }
 
@@ -409,7 +409,7 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
         }
 
         Interlocked.Add(ref _lostRows, rows.Count);
-        Log.RowsLost(_logger, rows.Count, _spill.Folder);
+        PerfLogWriterLog.RowsLost(_logger, rows.Count, _spill.Folder);
     }
 
     private void Reject(IReadOnlyList<PerfLogRecord> rows, Exception exception)
@@ -417,12 +417,12 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
         if (_spill.TryReject(rows))
         {
             Interlocked.Add(ref _rejectedRows, rows.Count);
-            Log.RowsRejected(_logger, rows.Count, exception.Message, _spill.Folder);
+            PerfLogWriterLog.RowsRejected(_logger, rows.Count, exception.Message, _spill.Folder);
             return;
         }
 
         Interlocked.Add(ref _lostRows, rows.Count);
-        Log.RowsLost(_logger, rows.Count, _spill.Folder);
+        PerfLogWriterLog.RowsLost(_logger, rows.Count, _spill.Folder);
     }
 
     private static IReadOnlyList<PerfLogRecord> Slice(IReadOnlyList<PerfLogRecord> rows, int start, int count)
@@ -434,55 +434,5 @@ internal sealed partial class PerfLogWriter : BackgroundService, IPerfLogWriter
         }
 
         return slice;
-    }
-
-    private enum WaitOutcome
-    {
-        DataReady,
-        TimedOut,
-        Completed,
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 6001, EventName = "PerfLogQueueFull", Level = LogLevel.Warning,
-            Message = "The cost log queue is full ({Capacity} rows); rows are spilled to {Folder} until it drains.")]
-        public static partial void QueueFull(ILogger logger, int capacity, string folder);
-
-        [LoggerMessage(EventId = 6002, EventName = "PerfLogStoreUnavailable", Level = LogLevel.Warning,
-            Message = "The cost log store is unavailable ({Reason}); rows are spilled to {Folder} and written once it is back.")]
-        public static partial void StoreUnavailable(ILogger logger, string reason, string folder, Exception exception);
-
-        [LoggerMessage(EventId = 6003, EventName = "PerfLogStoreAvailable", Level = LogLevel.Information,
-            Message = "The cost log store is available again.")]
-        public static partial void StoreAvailable(ILogger logger);
-
-        [LoggerMessage(EventId = 6004, EventName = "PerfLogSpillReplayed", Level = LogLevel.Information,
-            Message = "Wrote {Count} spilled cost log rows to the store.")]
-        public static partial void Replayed(ILogger logger, long count);
-
-        [LoggerMessage(EventId = 6005, EventName = "PerfLogRowsRejected", Level = LogLevel.Error,
-            Message = "The cost log store refused {Count} row(s) ({Reason}); they are kept in {Folder}/rejected-*.jsonl.")]
-        public static partial void RowsRejected(ILogger logger, int count, string reason, string folder);
-
-        [LoggerMessage(EventId = 6006, EventName = "PerfLogRowsLost", Level = LogLevel.Error,
-            Message = "Could not write {Count} cost log row(s) to {Folder}; they are lost.")]
-        public static partial void RowsLost(ILogger logger, int count, string folder);
-
-        [LoggerMessage(EventId = 6007, EventName = "PerfLogSpillLinesUnreadable", Level = LogLevel.Warning,
-            Message = "Skipped {Count} unreadable line(s) of the spill file {File}.")]
-        public static partial void SpillLinesUnreadable(ILogger logger, int count, string file);
-
-        [LoggerMessage(EventId = 6008, EventName = "PerfLogRetentionApplied", Level = LogLevel.Information,
-            Message = "Cost log retention removed {Count} partition(s) or row(s) older than {RetentionMonths} months.")]
-        public static partial void RetentionApplied(ILogger logger, long count, int retentionMonths);
-
-        [LoggerMessage(EventId = 6009, EventName = "PerfLogMaintenanceFailed", Level = LogLevel.Warning,
-            Message = "Cost log maintenance (partitions ahead, retention) failed: {Reason}. Retrying in a minute.")]
-        public static partial void MaintenanceFailed(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 6010, EventName = "PerfLogWriterFailed", Level = LogLevel.Error,
-            Message = "The cost log writer failed unexpectedly; its batch was spilled.")]
-        public static partial void WriterFailed(ILogger logger, Exception exception);
     }
 }

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Xunit;
 
+using static AiGateway.Tests.Infrastructure.LiveAnswers;
+
 namespace AiGateway.Tests.Dedupe;
 
 /// <summary>Dedupe, live join and resume across two gateway instances sharing one real Redis.</summary>
@@ -182,18 +184,5 @@ public sealed class CrossInstanceDedupeTests
         using var json = System.Text.Json.JsonDocument.Parse(body);
         var org = "pt_" + Transforms.Identity.ApiKeyHasher.Hash("sk-cross-instance-test")[..16];
         return RequestFingerprint.Compute("org:" + org, "/v1/chat/completions", json.RootElement, ["user"]);
-    }
-
-    private static int Subscribers(TestGateway gateway) =>
-        gateway.Services.GetRequiredService<LiveResponseRegistry>().Inflight.Sum(live => live.SubscriberCount);
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the gateway did not reach the expected state");
     }
 }

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
+using static AiGateway.Tests.Infrastructure.LiveAnswers;
+
 namespace AiGateway.Tests.Dedupe;
 
 /// <summary>In-flight dedupe, live-stream join and resume on one gateway, with an upstream the test releases step by step.</summary>
@@ -299,18 +301,5 @@ public sealed class DedupeTests
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, null, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-dedupe-test");
         return request;
-    }
-
-    private static int Subscribers(TestGateway gateway) =>
-        gateway.Services.GetRequiredService<LiveResponseRegistry>().Inflight.Sum(live => live.SubscriberCount);
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the gateway did not reach the expected state");
     }
 }
