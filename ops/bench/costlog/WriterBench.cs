@@ -16,7 +16,7 @@ namespace CostLogBench;
 /// <summary>
 /// Sustained rows/s into Postgres, three ways over the same rows, interleaved by round: plain binary COPY straight into
 /// <c>ai_performance_logs</c> with Npgsql alone (the baseline: no rollup, no queue), the gateway's store called batch by
-/// batch (COPY into staging, insert + rollup in one transaction), and the whole <c>PerfLogWriter</c> (bounded channel,
+/// batch (COPY into the log and an upsert of the rollup rows summed in memory, in one transaction), and the whole <c>PerfLogWriter</c> (bounded channel,
 /// background batching, the same store), fed through <c>TryWrite</c> as fast as it accepts rows without spilling.
 /// </summary>
 internal sealed class WriterBench : IAsyncDisposable

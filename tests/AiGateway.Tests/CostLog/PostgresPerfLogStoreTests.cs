@@ -135,6 +135,25 @@ public sealed class PostgresPerfLogStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteAsync_MoneyFinerThanTheColumn_RollupEqualsSumOfStoredValues()
+    {
+        // numeric(20,10) rounds these on insert (half away from zero); the rollup must add the stored values, not these.
+        var batch = PerfLogRows.Batch(4, Day);
+        batch[0].CostUsd = 0.00000000005m;
+        batch[1].CostUsd = 0.00000000015m;
+        batch[2].CostUsd = 0.000000000149m;
+        batch[3].CostUsd = null;
+        batch[3].SavedUsd = 0.00000000025m;
+
+        await _store.WriteAsync(batch, CancellationToken.None);
+
+        var (rollup, fromLog) = await PerfLogRows.RollupAndLogAsync(_db.ConnectionString);
+        Assert.Equal(fromLog, rollup);
+        // 0.0000000001 + 0.0000000002 + 0.0000000001 as stored; the unrounded inputs would add up to 0.0000000003.
+        Assert.Equal(["0.0000000004"], await ListAsync("SELECT sum(cost_usd)::text FROM ai_cost_daily"));
+    }
+
+    [Fact]
     public async Task WriteAsync_SameBatchTwice_CountedOnce()
     {
         var batch = PerfLogRows.Batch(25, Day);
