@@ -18,25 +18,33 @@ internal sealed partial class NearCacheInvalidation : IDisposable
     private readonly RedisConnection _redis;
     private readonly NearResponseCache _near;
     private readonly ILogger _logger;
+    private readonly ISubscriber _subscriber;
     private int _subscribed;
+    private long _nextSubscribeTicks;
+
+    // Cleared by any failed connection (the subscription's included), set again once both are back: read per hit,
+    // so it is a field rather than the multiplexer's own connection checks.
+    private int _connected = 1;
 
     public NearCacheInvalidation(RedisConnection redis, NearResponseCache near, ILogger<NearCacheInvalidation> logger)
     {
         _redis = redis;
         _near = near;
         _logger = logger;
+        _subscriber = redis.Multiplexer.GetSubscriber();
         if (!near.Enabled)
         {
             return;
         }
 
-        redis.Multiplexer.ConnectionFailed += OnConnectionChanged;
-        redis.Multiplexer.ConnectionRestored += OnConnectionChanged;
+        _nextSubscribeTicks = Environment.TickCount64 + 5000;
+        redis.Multiplexer.ConnectionFailed += OnConnectionFailed;
+        redis.Multiplexer.ConnectionRestored += OnConnectionRestored;
         _ = SubscribeAsync();
     }
 
-    /// <summary>Whether near copies may be used now: subscribed, and Redis connected.</summary>
-    public bool Listening => Volatile.Read(ref _subscribed) == 1 && _redis.IsConnected;
+    /// <summary>Whether near copies may be used now: subscribed, and every Redis connection up.</summary>
+    public bool Listening => Volatile.Read(ref _subscribed) == 1 ? Volatile.Read(ref _connected) == 1 || Reconnected() : RetrySubscribe();
 
     /// <summary>Tells every other instance to drop its copy of <paramref name="fingerprint"/>, or every copy if null.</summary>
     public Task<long> PublishAsync(IDatabaseAsync database, string? fingerprint) =>
@@ -45,15 +53,15 @@ internal sealed partial class NearCacheInvalidation : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _redis.Multiplexer.ConnectionFailed -= OnConnectionChanged;
-        _redis.Multiplexer.ConnectionRestored -= OnConnectionChanged;
+        _redis.Multiplexer.ConnectionFailed -= OnConnectionFailed;
+        _redis.Multiplexer.ConnectionRestored -= OnConnectionRestored;
     }
 
     private async Task SubscribeAsync()
     {
         try
         {
-            await _redis.Multiplexer.GetSubscriber().SubscribeAsync(Channel, OnMessage);
+            await _subscriber.SubscribeAsync(Channel, OnMessage);
             Volatile.Write(ref _subscribed, 1);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -63,13 +71,38 @@ internal sealed partial class NearCacheInvalidation : IDisposable
         }
     }
 
-    private void OnConnectionChanged(object? sender, ConnectionFailedEventArgs args)
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
     {
+        Volatile.Write(ref _connected, 0);
         _near.Clear();
-        if (Volatile.Read(ref _subscribed) == 0 && _redis.IsConnected)
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) => _near.Clear();
+
+    private bool RetrySubscribe()
+    {
+        // Not subscribed (Redis was down when this instance started): try again now and then, never per request.
+        var now = Environment.TickCount64;
+        var next = Volatile.Read(ref _nextSubscribeTicks);
+        if (now >= next && _redis.IsConnected && Interlocked.CompareExchange(ref _nextSubscribeTicks, now + 5000, next) == next)
         {
             _ = SubscribeAsync();
         }
+
+        return false;
+    }
+
+    private bool Reconnected()
+    {
+        // Copies were all dropped when the connection failed and none were kept since, so using them again only
+        // needs both connections back; checked here rather than trusting the order of the restore events.
+        if (!_redis.IsConnected || !_subscriber.IsConnected(Channel))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _connected, 1);
+        return true;
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)
