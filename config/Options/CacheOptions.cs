@@ -22,6 +22,17 @@ public sealed class CacheOptions
     /// <value>Bytes, 1 MiB to 64 GiB. Default 64 MiB; the process holds about twice this at most (GC headroom).</value>
     public long MemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// With Redis: how long an instance keeps a copy of an entry it read or wrote, so repeated hits skip the Redis
+    /// round trip. Never longer than the entry's remaining TTL; overwrites and purges drop the copies on every instance.
+    /// </summary>
+    /// <value>Seconds, 0 (off) to 60. Default 5.</value>
+    public int NearSeconds { get; set; } = 5;
+
+    /// <summary>With Redis: memory the near copies may use; beyond it new copies are not kept until older ones expire.</summary>
+    /// <value>Bytes, 1 MiB to 64 GiB. Default 32 MiB.</value>
+    public long NearLimitBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>The effective ignore list.</summary>
     public IReadOnlyList<string> EffectiveIgnoreFields => IgnoreFields ?? DefaultIgnoreFields;
 }

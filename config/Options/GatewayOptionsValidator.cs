@@ -25,6 +25,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Cache:DefaultTtlSeconds", options.Cache.DefaultTtlSeconds, 1, 31536000);
         Range(errors, "Gateway:Cache:MaxEntryBytes", options.Cache.MaxEntryBytes, 1024, 512 * 1024 * 1024);
         Range(errors, "Gateway:Cache:MemoryLimitBytes", options.Cache.MemoryLimitBytes, 1024 * 1024, 64L << 30);
+        Range(errors, "Gateway:Cache:NearSeconds", options.Cache.NearSeconds, 0, 60);
+        Range(errors, "Gateway:Cache:NearLimitBytes", options.Cache.NearLimitBytes, 1024 * 1024, 64L << 30);
         Range(errors, "Gateway:Dedupe:MaxWaitSeconds", options.Dedupe.MaxWaitSeconds, 1, 86400);
         Range(errors, "Gateway:Dedupe:LeaseSeconds", options.Dedupe.LeaseSeconds, 2, 300);
         Range(errors, "Gateway:Resume:WindowSeconds", options.Resume.WindowSeconds, 0, 86400);

@@ -1,3 +1,6 @@
+using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Usage;
+
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
@@ -7,6 +10,8 @@ namespace AiGateway.Transforms.Caching;
 public sealed class CachedResponse : IDisposable
 {
     private IDisposable? _owner;
+    private TokenUsage? _usage;
+    private int _usageRead;
 
     /// <summary>Creates an entry.</summary>
     public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, string responseId, IDisposable? owner = null)
@@ -44,6 +49,22 @@ public sealed class CachedResponse : IDisposable
 
     /// <summary>Whether this is an SSE stream.</summary>
     public bool IsStream => EventEnds is not null;
+
+    /// <summary>The usage the answer recorded, read from the payload once per entry object (a near copy answers many hits).</summary>
+    internal TokenUsage? Usage
+    {
+        get
+        {
+            // Concurrent first readers both parse and write the same value; the flag is published after it.
+            if (Volatile.Read(ref _usageRead) == 0)
+            {
+                _usage = UsageMeter.Read(this);
+                Volatile.Write(ref _usageRead, 1);
+            }
+
+            return _usage;
+        }
+    }
 
     /// <summary>Approximate memory held, for the in-process store's byte bound.</summary>
     public long SizeBytes

@@ -11,6 +11,9 @@ internal static class CachedResponseWriter
 {
     private static readonly byte[] ZeroCostComment = UsageMeter.CostComment(0m);
 
+    // Hot entries are young: their Age values are formatted once, not on every hit.
+    private static readonly string?[] RecentAges = new string?[600];
+
     /// <summary>
     /// Writes the hit: status, replayed headers, <c>x-aigw-cache: hit</c>, <c>Age</c>, then the body or the events
     /// (each with its <c>id:</c> line) from <paramref name="firstEvent"/> on.
@@ -25,7 +28,7 @@ internal static class CachedResponseWriter
         }
 
         response.Headers[CacheHeaders.Cache] = "hit";
-        response.Headers.Age = Math.Max(0, (now.ToUnixTimeMilliseconds() - entry.CreatedAtUnixMs) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers.Age = AgeText(Math.Max(0, (now.ToUnixTimeMilliseconds() - entry.CreatedAtUnixMs) / 1000));
         var aborted = exchange.HttpContext.RequestAborted;
         exchange.FirstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!entry.IsStream)
@@ -58,5 +61,16 @@ internal static class CachedResponseWriter
         }
 
         await output.FlushAsync(aborted);
+    }
+
+    private static string AgeText(long seconds)
+    {
+        if (seconds >= RecentAges.Length)
+        {
+            return seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // A race formats the same text twice; either copy is right.
+        return RecentAges[seconds] ??= seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

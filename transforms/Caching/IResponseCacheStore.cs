@@ -6,7 +6,10 @@ public interface IResponseCacheStore
     /// <summary>The entry for the fingerprint, or null. Failures of the store are misses, never errors.</summary>
     ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken);
 
-    /// <summary>Stores the entry; returns when it is visible to every reader (read-your-writes).</summary>
+    /// <summary>
+    /// Stores the entry; returns when it is visible to every reader (read-your-writes), replacing any earlier entry of
+    /// the fingerprint on every instance. The store may keep <paramref name="entry"/> itself: its payload must not be reused.
+    /// </summary>
     Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken);
 
     /// <summary>Removes the entries matching every given filter; returns how many were removed (or marked removed).</summary>

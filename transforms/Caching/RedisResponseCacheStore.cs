@@ -7,28 +7,29 @@ namespace AiGateway.Transforms.Caching;
 /// The shared store: one Redis string per entry, <c>aigw:c:{&lt;fingerprint&gt;}</c> (the hash tag keeps every key of a
 /// fingerprint in one Redis Cluster slot), plus purge index sets <c>aigw:ix:{o:&lt;org&gt;}</c>, <c>aigw:ix:{r:&lt;route&gt;}</c>
 /// and <c>aigw:ix:{or:&lt;org&gt;|&lt;route&gt;}</c>. Any Redis failure is a miss or a skipped write, never a failed request.
+/// Entries read or written recently are answered from this instance's <see cref="NearResponseCache"/> without a round trip;
+/// every overwrite and purge is announced through <see cref="NearCacheInvalidation"/> before it returns.
 /// </summary>
-internal sealed class RedisResponseCacheStore(RedisConnection redis) : IResponseCacheStore
+internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
 {
     /// <inheritdoc/>
-    public async ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
+    public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
     {
         var database = redis.Database;
         if (database is null)
         {
-            return null;
+            return ValueTask.FromResult<CachedResponse?>(null);
         }
 
-        try
+        if (!near.Enabled || !invalidation.Listening)
         {
-            var lease = await database.StringGetLeaseAsync(EntryKey(fingerprint));
-            return lease is null ? null : CachedResponseSerializer.Deserialize(lease.Memory, lease);
+            return GetLeasedAsync(database, fingerprint);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            redis.ReportFailure(ex);
-            return null;
-        }
+
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return near.TryGet(fingerprint, nowMs, out var copy)
+            ? ValueTask.FromResult<CachedResponse?>(copy)
+            : GetAndKeepAsync(database, fingerprint, nowMs);
     }
 
     /// <inheritdoc/>
@@ -43,14 +44,26 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis) : IResponse
         try
         {
             var key = EntryKey(fingerprint);
-            // The entry write is awaited (read-your-writes); the purge index is best effort and not waited for.
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var observed = near.Observe(fingerprint);
+            // The entry write and the notice to other instances' near copies (this may be a no-cache refresh) are
+            // awaited (read-your-writes) and pipelined: one round trip. The purge index is best effort, not waited for.
             var write = database.StringSetAsync(key, CachedResponseSerializer.Serialize(entry), ttl);
+            var notice = invalidation.PublishAsync(database, fingerprint);
             foreach (var index in IndexKeys(tags.OrgId, tags.Route))
             {
                 _ = database.SetAddAsync(index, fingerprint, CommandFlags.FireAndForget);
             }
 
             await write;
+            await notice;
+            // A copy of the previous entry must not survive here either; the new one is kept unless another
+            // invalidation of the fingerprint's stripe came in since the write was sent (it may be a purge).
+            var stamp = near.Invalidate(fingerprint);
+            if (stamp == observed + 1 && invalidation.Listening)
+            {
+                near.Add(fingerprint, entry, ttl, stamp, nowMs);
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -73,7 +86,10 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis) : IResponse
                 }
             }
 
-            return await database.KeyDeleteAsync(EntryKey(fingerprint)) ? 1 : 0;
+            var deleted = await database.KeyDeleteAsync(EntryKey(fingerprint));
+            near.Invalidate(fingerprint);
+            await invalidation.PublishAsync(database, fingerprint);
+            return deleted ? 1 : 0;
         }
 
         if (IndexKey(orgId, route) is not { } indexKey)
@@ -89,7 +105,53 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis) : IResponse
         }
 
         await database.KeyDeleteAsync(indexKey);
+        // Copies do not know their org or route: every instance drops all of them (they are seconds old at most).
+        near.Clear();
+        await invalidation.PublishAsync(database, null);
         return removed;
+    }
+
+    private async ValueTask<CachedResponse?> GetLeasedAsync(IDatabase database, string fingerprint)
+    {
+        try
+        {
+            var lease = await database.StringGetLeaseAsync(EntryKey(fingerprint));
+            return lease is null ? null : CachedResponseSerializer.Deserialize(lease.Memory, lease);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            redis.ReportFailure(ex);
+            return null;
+        }
+    }
+
+    private async ValueTask<CachedResponse?> GetAndKeepAsync(IDatabase database, string fingerprint, long nowMs)
+    {
+        // Taken before the fetch, so an invalidation that overtakes the reply keeps a stale copy out.
+        var observed = near.Observe(fingerprint);
+        try
+        {
+            // GET and PTTL in one round trip: the copy must not outlive the entry. The value is an array of its own
+            // (no pooled lease), as the copy outlives this request.
+            var found = await database.StringGetWithExpiryAsync(EntryKey(fingerprint));
+            if (found.Value.IsNull)
+            {
+                return null;
+            }
+
+            var entry = CachedResponseSerializer.Deserialize((ReadOnlyMemory<byte>)found.Value, null);
+            if (entry is not null)
+            {
+                near.Add(fingerprint, entry, found.Expiry, observed, nowMs);
+            }
+
+            return entry;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            redis.ReportFailure(ex);
+            return null;
+        }
     }
 
     private static RedisKey EntryKey(string fingerprint) => "aigw:c:{" + fingerprint + "}";

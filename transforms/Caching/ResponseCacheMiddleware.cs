@@ -1,7 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -39,7 +38,7 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
             if (hit is not null)
             {
                 exchange.Cache = decision with { Status = CacheStatus.Hit };
-                exchange.HitUsage = UsageMeter.Read(hit);
+                exchange.HitUsage = hit.Usage;
                 await CachedResponseWriter.WriteAsync(exchange, hit, time.GetUtcNow());
                 return;
             }

@@ -1,6 +1,8 @@
+using AiGateway.Config;
 using AiGateway.Transforms.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Caching;
 
@@ -13,6 +15,12 @@ public static class ResponseCacheServiceCollectionExtensions
         services.AddGatewayRedis(configuration);
         if (configuration.HasRedis())
         {
+            services.AddSingleton(sp =>
+            {
+                var cache = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Cache;
+                return new NearResponseCache(TimeSpan.FromSeconds(cache.NearSeconds), cache.NearLimitBytes);
+            });
+            services.AddSingleton<NearCacheInvalidation>();
             services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
         }
         else
