@@ -9,16 +9,6 @@ namespace AiGateway.Transforms.CostLog;
 /// </summary>
 internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogStore
 {
-    private const string Insert = """
-        INSERT INTO ai_performance_logs (id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code,
-            cache_status, dedupe_role, attempts, prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd,
-            duration_ms, ttft_ms, upstream_ms, request_hash, error)
-        VALUES ($id, $ts, $org_id, $route, $endpoint, $model_requested, $model_used, $mode, $stream, $status_code,
-            $cache_status, $dedupe_role, $attempts, $prompt_tokens, $cached_tokens, $completion_tokens, $usage_estimated, $cost_usd, $saved_usd,
-            $duration_ms, $ttft_ms, $upstream_ms, $request_hash, $error)
-        ON CONFLICT (id) DO NOTHING
-        """;
-
     private const string RollUp = """
         INSERT INTO ai_cost_daily (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
         VALUES ($day, $org_id, $route, $model, $requests, $cache_hits, $prompt_tokens, $completion_tokens, $cost_usd, $saved_usd)
@@ -30,13 +20,6 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
             cost_usd = aigw_money_add(cost_usd, excluded.cost_usd),
             saved_usd = aigw_money_add(saved_usd, excluded.saved_usd)
         """;
-
-    private static readonly string[] InsertParameters =
-    [
-        "$id", "$ts", "$org_id", "$route", "$endpoint", "$model_requested", "$model_used", "$mode", "$stream", "$status_code",
-        "$cache_status", "$dedupe_role", "$attempts", "$prompt_tokens", "$cached_tokens", "$completion_tokens", "$usage_estimated",
-        "$cost_usd", "$saved_usd", "$duration_ms", "$ttft_ms", "$upstream_ms", "$request_hash", "$error",
-    ];
 
     private static readonly string[] RollUpParameters =
         ["$day", "$org_id", "$route", "$model", "$requests", "$cache_hits", "$prompt_tokens", "$completion_tokens", "$cost_usd", "$saved_usd"];
@@ -54,18 +37,18 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
             "aigw_money_add", (a, b) => SqliteValues.Money(SqliteValues.ParseMoney(a) + SqliteValues.ParseMoney(b)), isDeterministic: true);
         await using var transaction = connection.BeginTransaction(deferred: false);
 
-        var rollUp = new Dictionary<(string Day, string OrgId, string Route, string Model), DailyCost>();
-        await using (var insert = Command(connection, transaction, Insert, InsertParameters))
+        var rollUp = new Dictionary<(DateOnly Day, string OrgId, string Route, string Model), DailyCost>();
+        using (var insert = new SqliteLogRowInsert(connection))
         {
             foreach (var r in batch)
             {
-                Bind(insert, r);
-                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!insert.Insert(r))
                 {
                     continue;
                 }
 
-                var key = (SqliteValues.Day(r.Ts), r.OrgId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
+                var key = (DateOnly.FromDateTime(r.Ts.UtcDateTime), r.OrgId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
                 rollUp[key] = (rollUp.TryGetValue(key, out var sum) ? sum : default).Add(r);
             }
         }
@@ -75,7 +58,7 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
             foreach (var ((day, orgId, route, model), sum) in rollUp)
             {
                 var p = upsert.Parameters;
-                p[0].Value = day;
+                p[0].Value = SqliteValues.Day(day);
                 p[1].Value = orgId;
                 p[2].Value = route;
                 p[3].Value = model;
@@ -122,35 +105,6 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
         }
 
         return command;
-    }
-
-    private static void Bind(SqliteCommand insert, PerfLogRecord r)
-    {
-        var p = insert.Parameters;
-        p[0].Value = r.Id.ToString();
-        p[1].Value = SqliteValues.Time(r.Ts);
-        p[2].Value = r.OrgId ?? "";
-        p[3].Value = (object?)r.Route ?? DBNull.Value;
-        p[4].Value = r.Endpoint ?? "";
-        p[5].Value = (object?)r.ModelRequested ?? DBNull.Value;
-        p[6].Value = (object?)r.ModelUsed ?? DBNull.Value;
-        p[7].Value = (object?)r.Mode ?? DBNull.Value;
-        p[8].Value = r.Stream ? 1 : 0;
-        p[9].Value = r.StatusCode;
-        p[10].Value = r.CacheStatus ?? "";
-        p[11].Value = (object?)r.DedupeRole ?? DBNull.Value;
-        p[12].Value = r.Attempts;
-        p[13].Value = r.PromptTokens;
-        p[14].Value = r.CachedTokens;
-        p[15].Value = r.CompletionTokens;
-        p[16].Value = r.UsageEstimated ? 1 : 0;
-        p[17].Value = (object?)SqliteValues.Money(r.CostUsd) ?? DBNull.Value;
-        p[18].Value = (object?)SqliteValues.Money(r.SavedUsd) ?? DBNull.Value;
-        p[19].Value = r.DurationMs;
-        p[20].Value = (object?)r.TtftMs ?? DBNull.Value;
-        p[21].Value = (object?)r.UpstreamMs ?? DBNull.Value;
-        p[22].Value = r.RequestHash ?? "";
-        p[23].Value = r.Error is { Length: > PostgresPerfLogStore.MaxErrorLength } e ? e[..PostgresPerfLogStore.MaxErrorLength] : (object?)r.Error ?? DBNull.Value;
     }
 
     private readonly record struct DailyCost(long Requests, long CacheHits, long PromptTokens, long CompletionTokens, decimal CostUsd, decimal SavedUsd)

@@ -6,19 +6,28 @@ namespace AiGateway.Transforms.CostLog;
 internal static class SqliteValues
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    private const string MoneyFormat = "0.##########################";
 
     /// <summary>A moment as fixed-width ISO-8601 UTC text, which sorts like the moment itself.</summary>
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <see cref="Time"/> text as UTF-8.</summary>
+    public static bool TryFormatTime(DateTimeOffset value, Span<byte> utf8, out int written)
+        => value.UtcDateTime.TryFormat(utf8, out written, TimeFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Reads <see cref="Time"/> text back.</summary>
     public static DateTimeOffset ParseTime(string text)
         => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    /// <summary>The UTC date of a moment, as <c>yyyy-MM-dd</c>.</summary>
-    public static string Day(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>A UTC date as <c>yyyy-MM-dd</c>.</summary>
+    public static string Day(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>An amount as invariant decimal text without trailing zeros.</summary>
-    public static string Money(decimal value) => value.ToString("0.##########################", CultureInfo.InvariantCulture);
+    public static string Money(decimal value) => value.ToString(MoneyFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <see cref="Money(decimal)"/> text as UTF-8.</summary>
+    public static bool TryFormatMoney(decimal value, Span<byte> utf8, out int written)
+        => value.TryFormat(utf8, out written, MoneyFormat, CultureInfo.InvariantCulture);
 
     /// <summary>An amount as text, or null.</summary>
     public static string? Money(decimal? value) => value is { } v ? Money(v) : null;

@@ -1,7 +1,6 @@
 using System.Net;
 using AiGateway.Config;
 using AiGateway.Transforms.Exchange;
-using Polly;
 
 namespace AiGateway.Transforms.Resilience;
 
@@ -13,7 +12,7 @@ namespace AiGateway.Transforms.Resilience;
 internal sealed class UpstreamCall
 {
     private readonly HttpRequestMessage _request;
-    private readonly KeyValuePair<string, IEnumerable<string>>[] _contentHeaders;
+    private readonly HttpContent? _original;
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly TimeSpan _budget;
@@ -27,8 +26,7 @@ internal sealed class UpstreamCall
     {
         _request = request;
         Exchange = exchange;
-        // Content-Length is left to the new content, which knows the body it sends.
-        _contentHeaders = request.Content?.Headers.Where(h => !string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray() ?? [];
+        _original = request.Content;
         _time = time;
         _started = time.GetTimestamp();
         _budget = budget;
@@ -41,7 +39,7 @@ internal sealed class UpstreamCall
     /// <summary>The AI call.</summary>
     public AiExchange Exchange { get; }
 
-    /// <summary>The wait before the retry that <see cref="ShouldRetryAsync"/> last allowed.</summary>
+    /// <summary>The wait before the retry that <see cref="ShouldRetry"/> or <see cref="ShouldRetryAsync"/> last allowed.</summary>
     public TimeSpan NextDelay { get; private set; }
 
     /// <summary>Counts the attempt and gives the request a fresh copy of the body.</summary>
@@ -49,9 +47,26 @@ internal sealed class UpstreamCall
     {
         Exchange.Attempts++;
         var content = new ReadOnlyMemoryContent(Exchange.Body);
-        foreach (var header in _contentHeaders)
+        if (_original is not null)
         {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            // The raw values as YARP copied them from the client, enumerated without parsing or allocating.
+            foreach (var header in _original.Headers.NonValidated)
+            {
+                // Content-Length is left to the new content, which knows the body it sends.
+                if (string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (header.Value.Count == 1)
+                {
+                    content.Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
+                }
+                else
+                {
+                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
         }
 
         if (Exchange.Attempts > 1)
@@ -64,44 +79,35 @@ internal sealed class UpstreamCall
         return _request;
     }
 
-    /// <summary>Whether the attempt's outcome is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
-    public async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, int attempt)
+    /// <summary>Whether an attempt that failed with <paramref name="exception"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
+    public bool ShouldRetry(Exception exception, int attempt) =>
+        attempt < _maxRetries && !_cancellation.IsCancellationRequested && IsConnectionFailure(exception) && Allow(Backoff(attempt));
+
+    /// <summary>Whether an attempt answered with <paramref name="response"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
+    public async ValueTask<bool> ShouldRetryAsync(HttpResponseMessage response, int attempt)
     {
-        if (attempt >= _maxRetries || _cancellation.IsCancellationRequested)
+        if (!IsRetryableStatus(response.StatusCode) || attempt >= _maxRetries || _cancellation.IsCancellationRequested || IsMarkedFinal(response))
         {
             return false;
         }
 
-        TimeSpan? retryAfter = null;
-        if (outcome.Exception is { } exception)
+        if (await QuotaError.IsInsufficientQuotaAsync(response, _cancellation))
         {
-            if (!IsConnectionFailure(exception))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            var response = outcome.Result!;
-            if (!IsRetryableStatus(response.StatusCode) || IsMarkedFinal(response))
-            {
-                return false;
-            }
-
-            if (await QuotaError.IsInsufficientQuotaAsync(response, _cancellation))
-            {
-                return false;
-            }
-
-            retryAfter = RetryAfter.Read(response, _time.GetUtcNow());
-            if (retryAfter > _maxDelay)
-            {
-                // The upstream will not be ready soon: the client gets its answer now and decides itself.
-                return false;
-            }
+            return false;
         }
 
-        var delay = retryAfter ?? Backoff(attempt);
+        var retryAfter = RetryAfter.Read(response, _time.GetUtcNow());
+        if (retryAfter > _maxDelay)
+        {
+            // The upstream will not be ready soon: the client gets its answer now and decides itself.
+            return false;
+        }
+
+        return Allow(retryAfter ?? Backoff(attempt));
+    }
+
+    private bool Allow(TimeSpan delay)
+    {
         if (_time.GetElapsedTime(_started) + delay >= _budget)
         {
             return false;

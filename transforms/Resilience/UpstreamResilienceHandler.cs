@@ -2,8 +2,6 @@ using AiGateway.Config;
 using AiGateway.Transforms.Exchange;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 
 namespace AiGateway.Transforms.Resilience;
 
@@ -17,10 +15,9 @@ namespace AiGateway.Transforms.Resilience;
 /// </summary>
 internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 {
-    private static readonly ResiliencePropertyKey<UpstreamCall> CallKey = new("aigw.upstream-call");
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly TimeProvider _time;
-    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the handler in front of <paramref name="inner"/>.</summary>
     public UpstreamResilienceHandler(HttpMessageHandler inner, IOptionsMonitor<GatewayOptions> options, TimeProvider time, ILogger logger)
@@ -28,21 +25,7 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     {
         _options = options;
         _time = time;
-        _retry = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                // The real limit is Gateway:Upstream:MaxRetries, read per call so that a reload applies at once.
-                MaxRetryAttempts = 10,
-                ShouldHandle = static args => args.Context.Properties.GetValue(CallKey, null!).ShouldRetryAsync(args.Outcome, args.AttemptNumber),
-                DelayGenerator = static args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(CallKey, null!).NextDelay),
-                OnRetry = args =>
-                {
-                    var status = args.Outcome.Result is { } response ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
-                    Log.Retrying(logger, status, (long)args.RetryDelay.TotalMilliseconds, args.AttemptNumber + 1);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _logger = logger;
     }
 
     /// <inheritdoc/>
@@ -65,21 +48,22 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken);
         }
 
-        using var deadline = new CancellationTokenSource(budget, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
+        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = StartDeadline(limited, budget);
         try
         {
             if (exchange is null)
             {
-                return await base.SendAsync(request, linked.Token);
+                return await base.SendAsync(request, limited.Token);
             }
 
-            var response = await SendWithRetriesAsync(request, exchange, upstream, budget, linked.Token);
+            var response = await SendWithRetriesAsync(new UpstreamCall(request, exchange, upstream, budget, _time, limited.Token), limited.Token);
             if (!exchange.IsStream)
             {
                 try
                 {
-                    await UpstreamAnswerBuffer.BufferAsync(response, linked.Token);
+                    await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
                 }
                 catch
                 {
@@ -90,33 +74,73 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 
             return response;
         }
-        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+        catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
             && ex is OperationCanceledException or HttpRequestException or IOException)
         {
             throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithRetriesAsync(HttpRequestMessage request, AiExchange exchange, UpstreamOptions upstream, TimeSpan budget, CancellationToken cancellationToken)
+    // Without a test clock, CancelAfter runs on the token source's own timer instead of a second token source's.
+    private ITimer? StartDeadline(CancellationTokenSource limited, TimeSpan budget)
     {
-        var call = new UpstreamCall(request, exchange, upstream, budget, _time, cancellationToken);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(CallKey, call);
+        if (_time == TimeProvider.System)
+        {
+            limited.CancelAfter(budget);
+            return null;
+        }
+
+        return _time.CreateTimer(static source => CancelUnlessDisposed((CancellationTokenSource)source!), limited, budget, Timeout.InfiniteTimeSpan);
+    }
+
+    private static void CancelUnlessDisposed(CancellationTokenSource source)
+    {
         try
         {
-            return await _retry.ExecuteAsync(
-                static (context, state) => new ValueTask<HttpResponseMessage>(state.Handler.SendAttemptAsync(state.Call, context.CancellationToken)),
-                context,
-                (Handler: this, Call: call));
+            source.Cancel();
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            ResilienceContextPool.Shared.Return(context);
+            // The call ended while the timer fired.
         }
     }
 
-    private Task<HttpResponseMessage> SendAttemptAsync(UpstreamCall call, CancellationToken cancellationToken) =>
-        base.SendAsync(call.PrepareAttempt(), cancellationToken);
+    // The first attempt is a plain send: the retry loop costs nothing until an attempt fails in a way worth retrying.
+    // Each attempt ends before YARP sees a response, so no byte of a failed attempt ever reaches the client.
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(UpstreamCall call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(call.PrepareAttempt(), cancellationToken);
+            }
+            catch (Exception ex) when (call.ShouldRetry(ex, attempt))
+            {
+                Log.Retrying(_logger, ex.GetType().Name, (long)call.NextDelay.TotalMilliseconds, attempt + 1);
+                await Task.Delay(call.NextDelay, _time, cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                if (!await call.ShouldRetryAsync(response, attempt))
+                {
+                    return response;
+                }
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+
+            Log.Retrying(_logger, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), (long)call.NextDelay.TotalMilliseconds, attempt + 1);
+            response.Dispose();
+            await Task.Delay(call.NextDelay, _time, cancellationToken);
+        }
+    }
 
     private static partial class Log
     {

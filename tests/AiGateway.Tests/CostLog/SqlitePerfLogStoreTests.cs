@@ -52,11 +52,16 @@ public sealed class SqlitePerfLogStoreTests : IDisposable
         batch[2].SavedUsd = 0.0000000001m;
         batch[3].Route = null;
         batch[3].ModelUsed = null;
+        batch[3].Error = new string('x', 5000);
+        batch[4].OrgId = "";
+        batch[4].Route = "";
+        batch[5].ModelRequested = "modèle-ü-€-😀";
 
         await _store.WriteAsync(batch, CancellationToken.None);
 
         var stored = await ReadAllAsync();
         Assert.Equal(batch.Count, stored.Count);
+        batch[3].Error = batch[3].Error![..PostgresPerfLogStore.MaxErrorLength];
         foreach (var (expected, actual) in batch.OrderBy(r => r.Id.ToString()).Zip(stored))
         {
             PerfLogRows.AssertSame(expected, actual);

@@ -293,8 +293,53 @@ public sealed class DedupeTests
         await OpenAiErrorAssert.IsErrorAsync(response, 404, "resume_not_found");
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("1")]
+    public async Task Stream_ResumeUncachedStreamAfterEnd_ServedWithinMaxBytesElseResumeNotFound(string? maxBytes)
+    {
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.ContentType = "text/event-stream";
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: {\"n\":0}\n\n");
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: {\"n\":1}\n\n");
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
+        });
+        var settings = maxBytes is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Gateway:Resume:MaxBytes"] = maxBytes };
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, settings);
+        var body = Body(stream: true);
+
+        using var first = await gateway.Client.SendAsync(Uncached(Chat(body)));
+        var reader = new SseReader(await first.Content.ReadAsStreamAsync());
+        Assert.Equal(["data: {\"n\":0}", "data: {\"n\":1}", "data: [DONE]"], await reader.ReadAllAsync().WaitAsync(Patience));
+
+        var resume = Uncached(Chat(body));
+        resume.Headers.Add("Last-Event-ID", reader.Ids[0]);
+        using var resumed = await gateway.Client.SendAsync(resume);
+
+        if (maxBytes is null)
+        {
+            Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+            Assert.Equal(["data: {\"n\":1}", "data: [DONE]"], await new SseReader(await resumed.Content.ReadAsStreamAsync()).ReadAllAsync().WaitAsync(Patience));
+        }
+        else
+        {
+            await OpenAiErrorAssert.IsErrorAsync(resumed, 404, "resume_not_found");
+        }
+
+        Assert.Equal(1, calls);
+    }
+
     private static string Body(bool stream) =>
         $"{{\"model\":\"gpt-4o-mini\",\"stream\":{(stream ? "true" : "false")},\"messages\":[{{\"role\":\"user\",\"content\":\"{Guid.NewGuid()}\"}}]}}";
+
+    private static HttpRequestMessage Uncached(HttpRequestMessage request)
+    {
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoStore = true };
+        return request;
+    }
 
     private static HttpRequestMessage Chat(string body)
     {
