@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Usage;
 
@@ -72,7 +73,9 @@ public sealed class CachedResponse : IDisposable
         get
         {
             // Besides its bytes, an entry costs the cache's own objects: key string, entry, tag strings and index slots.
-            long size = 800 + Payload.Length + (EventEnds?.Length * 4 ?? 0);
+            // A payload shared with its live answer can be the start of a larger array, all of which the entry keeps.
+            var payload = MemoryMarshal.TryGetArray(Payload, out var shared) ? shared.Array!.Length : Payload.Length;
+            long size = 800 + payload + (EventEnds?.Length * 4 ?? 0);
             foreach (var header in Headers)
             {
                 size += 32 + ((header.Key.Length + header.Value.Length) * 2);

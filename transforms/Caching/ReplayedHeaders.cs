@@ -6,9 +6,12 @@ namespace AiGateway.Transforms.Caching;
 /// </summary>
 internal static class ReplayedHeaders
 {
-    private static readonly string[] Names = ["Content-Type", "x-request-id", "openai-processing-ms", "openai-version", "openai-model"];
-
-    /// <summary>The replayable headers of a response about to be sent.</summary>
-    public static KeyValuePair<string, string>[] From(IEnumerable<KeyValuePair<string, string>> headers) =>
-        headers.Where(h => Names.Contains(h.Key, StringComparer.OrdinalIgnoreCase) || h.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)).ToArray();
+    /// <summary>Whether a cache entry keeps the header <paramref name="name"/>.</summary>
+    public static bool Keeps(string name) =>
+        name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("openai-processing-ms", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("openai-version", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("openai-model", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase);
 }

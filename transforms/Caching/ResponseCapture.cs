@@ -6,6 +6,7 @@ namespace AiGateway.Transforms.Caching;
 /// Turns a completed 2xx <see cref="LiveResponse"/> into a cache entry and stores it; the pumps call it before they
 /// mark the answer complete, so no client sees the end before the entry exists. Answers over the size limit are
 /// relayed but not stored; store failures cost the entry, never the answer.
+/// The entry shares the live answer's bytes rather than copying them: neither ever writes to them again.
 /// </summary>
 internal sealed class ResponseCapture(IResponseCacheStore store, string fingerprint, CacheTags tags, TimeSpan ttl, int limit, TimeProvider time)
 {
@@ -17,27 +18,18 @@ internal sealed class ResponseCapture(IResponseCacheStore store, string fingerpr
             return Task.CompletedTask;
         }
 
-        var payload = new byte[live.TotalBytes];
-        var ends = new int[live.EventCount];
-        var length = 0;
-        for (var i = 0; i < ends.Length; i++)
-        {
-            var sseEvent = live.Event(i);
-            sseEvent.CopyTo(payload, length);
-            length += sseEvent.Length;
-            ends[i] = length;
-        }
-
-        return StoreAsync(live, payload, ends, live.UsageEventIndex);
+        var count = live.EventCount;
+        return StoreAsync(live, live.Events(count), live.EventEnds(count).ToArray(), live.UsageEventIndex);
     }
 
     /// <summary>Stores a non-stream answer's body.</summary>
-    public Task CommitAsync(LiveResponse live, byte[] body) =>
+    public Task CommitAsync(LiveResponse live, ReadOnlyMemory<byte> body) =>
         body.Length > limit ? Task.CompletedTask : StoreAsync(live, body, null, -1);
 
-    private async Task StoreAsync(LiveResponse live, byte[] payload, int[]? eventEnds, int usageEventIndex)
+    private async Task StoreAsync(LiveResponse live, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex)
     {
-        var entry = new CachedResponse(live.StatusCode, ReplayedHeaders.From(live.Headers), payload, eventEnds, usageEventIndex,
+        var headers = live.UpstreamHeaders?.Where(ReplayedHeaders.Keeps) ?? [];
+        var entry = new CachedResponse(live.StatusCode, headers, payload, eventEnds, usageEventIndex,
             time.GetUtcNow().ToUnixTimeMilliseconds(), live.ResponseId);
         try
         {

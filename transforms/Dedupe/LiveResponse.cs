@@ -11,10 +11,20 @@ namespace AiGateway.Transforms.Dedupe;
 /// </summary>
 public sealed class LiveResponse
 {
+    // Holds a short answer's stream (some twenty chat chunks) without growing.
+    private const int FirstEventCapacity = 8 * 1024;
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _upstream = new();
-    private TaskCompletionSource _changed = NewSignal();
-    private byte[][] _events = new byte[16][];
+    private volatile LiveState _state;
+    private int _version;
+    private TaskCompletionSource? _waiter;
+    private LiveHeaders? _headers;
+
+    // The events back to back, and where each ends. Bytes once published never change, and a full array is replaced
+    // by a larger copy, so a reader's view of earlier events stays valid (and the cache entry can share the array).
+    private byte[] _eventBytes = [];
+    private int[] _eventEnds = [];
     private int _count;
     private int _subscribers;
     private int _graceGeneration;
@@ -41,13 +51,20 @@ public sealed class LiveResponse
     public bool IsStream { get; }
 
     /// <summary>The current state.</summary>
-    public LiveState State { get; private set; }
+    public LiveState State
+    {
+        get => _state;
+        private set => _state = value;
+    }
 
     /// <summary>The upstream status, once started (or the gateway's error status after a failure before start).</summary>
     public int StatusCode { get; private set; }
 
     /// <summary>The upstream headers every client gets, once started.</summary>
-    public KeyValuePair<string, string>[] Headers { get; private set; } = [];
+    public KeyValuePair<string, string>[] Headers => _headers?.Relayed ?? [];
+
+    /// <summary>The upstream headers as they came, once started (the cache keeps a few of them).</summary>
+    internal LiveHeaders? UpstreamHeaders => _headers;
 
     /// <summary>Whether the answer is an SSE event stream (rather than one body).</summary>
     public bool IsEventStream { get; private set; }
@@ -91,31 +108,59 @@ public sealed class LiveResponse
     /// <summary>Cancelled when no client is left after the grace period: the upstream call then stops.</summary>
     public CancellationToken UpstreamAborted => _upstream.Token;
 
+    /// <summary>A number that changes with every change of the log: read it before checking the state, then wait with <see cref="ChangedSince"/>.</summary>
+    public int Version => Volatile.Read(ref _version);
+
     /// <summary>Completes when the log changes next; read before checking the state to never miss a change.</summary>
-    public Task Changed
+    public Task Changed => ChangedSince(Version);
+
+    /// <summary>Whether the log has ended, completed or failed.</summary>
+    public bool IsFinished => _state is LiveState.Completed or LiveState.Failed;
+
+    /// <summary>Completes once the log has changed after <paramref name="version"/> (at once if it already has).</summary>
+    public Task ChangedSince(int version)
     {
-        get
+        if (Volatile.Read(ref _version) != version)
         {
-            lock (_gate)
-            {
-                return _changed.Task;
-            }
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            // One waiter for every reader, made only when one has to wait: most changes find nobody waiting.
+            return _version != version ? Task.CompletedTask
+                : (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
-    /// <summary>Whether the log has ended, completed or failed.</summary>
-    public bool IsFinished => State is LiveState.Completed or LiveState.Failed;
+    /// <summary>Event <paramref name="index"/> (below <see cref="EventCount"/>, read first).</summary>
+    public ReadOnlyMemory<byte> Event(int index)
+    {
+        // Read after the count that covers the event: any array published since holds its bytes too.
+        var ends = Volatile.Read(ref _eventEnds);
+        var bytes = Volatile.Read(ref _eventBytes);
+        var start = index == 0 ? 0 : ends[index - 1];
+        return bytes.AsMemory(start, ends[index] - start);
+    }
 
-    /// <summary>Event <paramref name="index"/> (below <see cref="EventCount"/>).</summary>
-    public byte[] Event(int index) => Volatile.Read(ref _events)[index];
+    /// <summary>The first <paramref name="count"/> events back to back (a view, not a copy; <see cref="EventCount"/> read first).</summary>
+    public ReadOnlyMemory<byte> Events(int count) =>
+        count == 0 ? default : Volatile.Read(ref _eventBytes).AsMemory(0, Volatile.Read(ref _eventEnds)[count - 1]);
+
+    /// <summary>Where each of the first <paramref name="count"/> events ends in <see cref="Events"/>.</summary>
+    public ReadOnlySpan<int> EventEnds(int count) => Volatile.Read(ref _eventEnds).AsSpan(0, count);
+
+    /// <summary>Records the upstream status and headers (already reduced to what followers get).</summary>
+    public void Start(int statusCode, KeyValuePair<string, string>[] headers, bool isEventStream) =>
+        Start(statusCode, LiveHeaders.FromRelayed(headers), isEventStream);
 
     /// <summary>Records the upstream status and headers.</summary>
-    public void Start(int statusCode, KeyValuePair<string, string>[] headers, bool isEventStream)
+    internal void Start(int statusCode, LiveHeaders headers, bool isEventStream)
     {
         lock (_gate)
         {
             StatusCode = statusCode;
-            Headers = headers;
+            _headers = headers;
             IsEventStream = isEventStream;
             State = LiveState.Started;
             Signal();
@@ -125,17 +170,26 @@ public sealed class LiveResponse
     /// <summary>Appends one complete SSE event (copied).</summary>
     public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
     {
-        var copy = sseEvent.ToArray();
         lock (_gate)
         {
-            if (_count == _events.Length)
+            var start = _count == 0 ? 0 : _eventEnds[_count - 1];
+            var end = checked(start + (int)sseEvent.Length);
+            if (end > _eventBytes.Length)
             {
-                var larger = new byte[_events.Length * 2][];
-                Array.Copy(_events, larger, _count);
-                Volatile.Write(ref _events, larger);
+                var larger = new byte[Math.Max(end, (int)Math.Min(Array.MaxLength, Math.Max(FirstEventCapacity, 2L * _eventBytes.Length)))];
+                _eventBytes.AsSpan(0, start).CopyTo(larger);
+                Volatile.Write(ref _eventBytes, larger);
             }
 
-            _events[_count] = copy;
+            if (_count == _eventEnds.Length)
+            {
+                var larger = new int[Math.Max(32, _eventEnds.Length * 2)];
+                _eventEnds.AsSpan(0, _count).CopyTo(larger);
+                Volatile.Write(ref _eventEnds, larger);
+            }
+
+            sseEvent.CopyTo(_eventBytes.AsSpan(start));
+            _eventEnds[_count] = end;
             if (isUsageChunk)
             {
                 UsageEventIndex = _count;
@@ -146,7 +200,7 @@ public sealed class LiveResponse
                 TerminalEventIndex = _count;
             }
 
-            TotalBytes += copy.Length;
+            TotalBytes = end;
             Volatile.Write(ref _count, _count + 1);
             Signal();
         }
@@ -163,7 +217,7 @@ public sealed class LiveResponse
     }
 
     /// <summary>Completes a non-stream answer with its whole body.</summary>
-    public void CompleteBody(byte[] body)
+    public void CompleteBody(ReadOnlyMemory<byte> body)
     {
         lock (_gate)
         {
@@ -248,10 +302,11 @@ public sealed class LiveResponse
 
     private void Signal()
     {
-        var previous = _changed;
-        _changed = NewSignal();
-        previous.TrySetResult();
+        Volatile.Write(ref _version, _version + 1);
+        if (_waiter is { } waiter)
+        {
+            _waiter = null;
+            waiter.TrySetResult();
+        }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

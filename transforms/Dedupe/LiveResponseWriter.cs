@@ -49,13 +49,13 @@ internal static class LiveResponseWriter
     {
         while (true)
         {
-            var changed = live.Changed;
+            var version = live.Version;
             if (live.State != LiveState.Waiting)
             {
                 break;
             }
 
-            await changed.WaitAsync(waitLimit);
+            await live.ChangedSince(version).WaitAsync(waitLimit);
         }
 
         var response = context.Response;
@@ -81,9 +81,16 @@ internal static class LiveResponseWriter
 
         if (!live.IsEventStream)
         {
-            while (!live.IsFinished)
+            while (true)
             {
-                await live.Changed.WaitAsync(waitLimit);
+                // The version is read before the check, so an end between the two is not missed.
+                var version = live.Version;
+                if (live.IsFinished)
+                {
+                    break;
+                }
+
+                await live.ChangedSince(version).WaitAsync(waitLimit);
             }
 
             if (live.State == LiveState.Failed && live.FailedByCancellation)
@@ -112,7 +119,7 @@ internal static class LiveResponseWriter
         var next = firstEvent;
         while (true)
         {
-            var changed = live.Changed;
+            var version = live.Version;
             var finished = live.IsFinished;
             var count = live.EventCount;
             for (; next < count; next++)
@@ -128,7 +135,7 @@ internal static class LiveResponseWriter
                     output.Write(UsageMeter.CostComment(writeHeaders ? 0m : live.CostUsd!.Value));
                 }
 
-                SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next));
+                SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next).Span);
                 var flushed = await output.FlushAsync(context.RequestAborted);
                 MarkFirstByte(context);
                 if (flushed.IsCanceled || flushed.IsCompleted)
@@ -147,7 +154,7 @@ internal static class LiveResponseWriter
                 return Outcome.Delivered;
             }
 
-            await changed.WaitAsync(waitLimit);
+            await live.ChangedSince(version).WaitAsync(waitLimit);
         }
     }
 

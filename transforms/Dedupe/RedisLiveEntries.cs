@@ -25,7 +25,7 @@ internal static class RedisLiveEntries
     }
 
     /// <summary>An event entry.</summary>
-    public static NameValueEntry[] Event(byte[] sseEvent, bool isUsageChunk, bool isTerminal) =>
+    public static NameValueEntry[] Event(ReadOnlyMemory<byte> sseEvent, bool isUsageChunk, bool isTerminal) =>
         [new("k", "ev"), new("d", sseEvent), new("u", isUsageChunk ? 1 : 0), new("t", isTerminal ? 1 : 0)];
 
     /// <summary>The end entry of a completed answer.</summary>

@@ -12,44 +12,81 @@ internal static class UpstreamAnswerBuffer
     /// <summary>Largest answer held in memory.</summary>
     public const int Limit = 64 * 1024 * 1024;
 
-    /// <summary>Replaces the response's content with a buffered copy read under <paramref name="cancellationToken"/>.</summary>
+    private const int UnknownLengthStart = 16 * 1024;
+
+    /// <summary>
+    /// Replaces the response's content with a <see cref="BufferedAnswerContent"/> read under <paramref name="cancellationToken"/>
+    /// (or, past <see cref="Limit"/>, with its head followed by the rest of the stream).
+    /// </summary>
     public static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var original = response.Content;
-        if (original.Headers.ContentLength is > Limit)
+        var declared = original.Headers.ContentLength;
+        if (declared is > Limit)
         {
             return;
         }
 
         var source = await original.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream(original.Headers.ContentLength is { } declared ? (int)declared : 16 * 1024);
-        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        // A declared length (the usual JSON answer) is read straight into the array handed on; an unknown one into
+        // pooled memory, copied out once at the end.
+        var pooled = declared is null;
+        var buffer = declared is { } exact ? new byte[exact] : ArrayPool<byte>.Shared.Rent(UnknownLengthStart);
+        var length = 0;
         var ended = false;
+        HttpContent copy;
         try
         {
-            while (buffer.Length < Limit)
+            while (true)
             {
-                var read = await source.ReadAsync(chunk, cancellationToken);
+                var room = Math.Min(buffer.Length, Limit) - length;
+                if (room == 0)
+                {
+                    // Content-Length ends the body (RFC 9112 §6.3): nothing after it belongs to this answer.
+                    if (!pooled || length == Limit)
+                    {
+                        ended = !pooled;
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, Limit));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                    continue;
+                }
+
+                var read = await source.ReadAsync(buffer.AsMemory(length, room), cancellationToken);
                 if (read == 0)
                 {
                     ended = true;
                     break;
                 }
 
-                buffer.Write(chunk, 0, read);
+                length += read;
             }
+
+            var head = !pooled && length == buffer.Length ? buffer : buffer.AsSpan(0, length).ToArray();
+            copy = ended ? new BufferedAnswerContent(head) : new StreamContent(new PrefixedStream(head, source));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
-        HttpContent copy = ended
-            ? new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length)
-            : new StreamContent(new PrefixedStream(buffer.ToArray(), source));
-        foreach (var header in original.Headers)
+        foreach (var header in original.Headers.NonValidated)
         {
-            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (header.Value.Count == 1)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
+            }
+            else
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
 
         response.Content = copy;

@@ -2,6 +2,7 @@ using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Resilience;
 using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Http;
 
@@ -22,8 +23,11 @@ internal static class JsonPump
         var cancel = live.UpstreamAborted;
         try
         {
-            var body = await upstream.Content.ReadAsByteArrayAsync(cancel);
-            if (upstream.IsSuccessStatusCode && UsageReader.TryReadBody(body, out var usage))
+            // The resilience handler has normally read the answer already: take its array rather than a copy.
+            ReadOnlyMemory<byte> body = upstream.Content is BufferedAnswerContent buffered
+                ? buffered.Bytes
+                : await upstream.Content.ReadAsByteArrayAsync(cancel);
+            if (upstream.IsSuccessStatusCode && UsageReader.TryReadBody(body.Span, out var usage))
             {
                 UsageMeter.Price(exchange, live, usage);
             }

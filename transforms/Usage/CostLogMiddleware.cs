@@ -104,7 +104,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
         var completion = new StreamCompletionText();
         for (var i = 0; i < live.EventCount; i++)
         {
-            completion.Append(live.Event(i));
+            completion.Append(live.Event(i).Span);
         }
 
         return TokenEstimator.Estimate(exchange.Model, exchange.Json, completion);

@@ -62,7 +62,7 @@ internal static class UsageMeter
         }
 
         var index = live.UsageEventIndex >= 0 ? live.UsageEventIndex : live.TerminalEventIndex;
-        return index >= 0 && UsageReader.TryReadStreamEvent(live.Event(index), out var usage) ? usage : null;
+        return index >= 0 && UsageReader.TryReadStreamEvent(live.Event(index).Span, out var usage) ? usage : null;
     }
 
     /// <summary>The header or comment text of an amount.</summary>
