@@ -6,7 +6,7 @@ namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
 /// The log in Postgres. A batch is COPied (binary) straight into <c>ai_performance_logs</c> and its rollup rows, summed
-/// here, upserted into <c>ai_cost_daily</c> in the same transaction. A batch some of whose rows are already stored (a
+/// here, upserted into <c>ai_cost_daily</c> and <c>ai_cost_monthly</c> in the same transaction. A batch some of whose rows are already stored (a
 /// spill file replayed after a commit whose answer was lost) fails that COPY on the primary key; it is then written
 /// again through a temporary staging table, moving only the rows not stored yet and rolling up exactly those.
 /// </summary>
@@ -23,45 +23,62 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
 
     private const string CopyStaging = $"COPY aigw_log_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
 
-    // Only the rows this statement inserted reach the rollup, so a replayed batch changes neither table. The rollup rows
-    // are upserted in key order so that two instances flushing together lock them in the same order.
+    private const string CopyLog = $"COPY ai_performance_logs ({Columns}) FROM STDIN (FORMAT BINARY)";
+
+    // Adds the rows of a relation "sums" (day, org_id, route, model and the counters, one row per key) to both
+    // rollups. Rows are upserted in key order so that two instances flushing together lock them in the same order.
+    private const string RollUpSums = """
+        daily AS (
+            INSERT INTO ai_cost_daily AS d (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
+            SELECT * FROM sums
+            ORDER BY 1, 2, 3, 4
+            ON CONFLICT (day, org_id, route, model) DO UPDATE SET
+                requests = d.requests + EXCLUDED.requests,
+                cache_hits = d.cache_hits + EXCLUDED.cache_hits,
+                prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
+                completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+                cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+                saved_usd = d.saved_usd + EXCLUDED.saved_usd
+        )
+        INSERT INTO ai_cost_monthly AS m (month, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
+        SELECT date_trunc('month', day)::date, org_id, route, model,
+               sum(requests), sum(cache_hits), sum(prompt_tokens), sum(completion_tokens), sum(cost_usd), sum(saved_usd)
+        FROM sums
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 1, 2, 3, 4
+        ON CONFLICT (month, org_id, route, model) DO UPDATE SET
+            requests = m.requests + EXCLUDED.requests,
+            cache_hits = m.cache_hits + EXCLUDED.cache_hits,
+            prompt_tokens = m.prompt_tokens + EXCLUDED.prompt_tokens,
+            completion_tokens = m.completion_tokens + EXCLUDED.completion_tokens,
+            cost_usd = m.cost_usd + EXCLUDED.cost_usd,
+            saved_usd = m.saved_usd + EXCLUDED.saved_usd
+        """;
+
+    // The batch's rollup rows, summed by RollupRows.
+    private const string UpsertRollup = $"""
+        WITH sums (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
+            SELECT * FROM unnest(@day, @org, @route, @model, @requests, @hits, @prompt, @completion, @cost, @saved)
+        ),
+        {RollUpSums}
+        """;
+
+    // Only the rows this statement inserted reach the rollups, so a replayed batch changes no table.
     private const string MoveAndRollUp = $"""
         WITH inserted AS (
             INSERT INTO ai_performance_logs ({Columns})
             SELECT {Columns} FROM aigw_log_staging
             ON CONFLICT (id, ts) DO NOTHING
             RETURNING ts, org_id, route, model_requested, model_used, cache_status, prompt_tokens, completion_tokens, cost_usd, saved_usd
-        )
-        INSERT INTO ai_cost_daily AS d (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
-        SELECT (ts AT TIME ZONE 'UTC')::date, org_id, coalesce(route, ''), coalesce(model_used, model_requested, ''),
-               count(*), count(*) FILTER (WHERE cache_status = 'hit'), sum(prompt_tokens), sum(completion_tokens),
-               coalesce(sum(cost_usd), 0), coalesce(sum(saved_usd), 0)
-        FROM inserted
-        GROUP BY 1, 2, 3, 4
-        ORDER BY 1, 2, 3, 4
-        ON CONFLICT (day, org_id, route, model) DO UPDATE SET
-            requests = d.requests + EXCLUDED.requests,
-            cache_hits = d.cache_hits + EXCLUDED.cache_hits,
-            prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
-            completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
-            cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-            saved_usd = d.saved_usd + EXCLUDED.saved_usd
-        """;
-
-    private const string CopyLog = $"COPY ai_performance_logs ({Columns}) FROM STDIN (FORMAT BINARY)";
-
-    // The batch's rollup rows, summed by RollupRows, in key order like MoveAndRollUp's.
-    private const string UpsertRollup = """
-        INSERT INTO ai_cost_daily AS d (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
-        SELECT * FROM unnest(@day, @org, @route, @model, @requests, @hits, @prompt, @completion, @cost, @saved)
-        ORDER BY 1, 2, 3, 4
-        ON CONFLICT (day, org_id, route, model) DO UPDATE SET
-            requests = d.requests + EXCLUDED.requests,
-            cache_hits = d.cache_hits + EXCLUDED.cache_hits,
-            prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
-            completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
-            cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-            saved_usd = d.saved_usd + EXCLUDED.saved_usd
+        ),
+        sums (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
+            SELECT (ts AT TIME ZONE 'UTC')::date, org_id, coalesce(route, ''), coalesce(model_used, model_requested, ''),
+                   count(*), count(*) FILTER (WHERE cache_status = 'hit'), sum(prompt_tokens), sum(completion_tokens),
+                   coalesce(sum(cost_usd), 0), coalesce(sum(saved_usd), 0)
+            FROM inserted
+            GROUP BY 1, 2, 3, 4
+        ),
+        {RollUpSums}
         """;
 
     // SQLSTATE 23505: a row of the batch is stored already (the batch, or part of it, is being written again).

@@ -105,7 +105,8 @@ await using (var database = await BenchDatabase.CreateAsync(options.Postgres, op
         Progress($"generated in {F(shape.GenerateSeconds, "0.0")} s, rollup {F(shape.RollupSeconds, "0.0")} s, vacuum + analyze {F(shape.VacuumSeconds, "0.0")} s");
         var timings = new List<FinanceBench.QueryTiming>
         {
-            await finance.TimeAsync("README: cost and savings per org and route, last month (ai_cost_daily)", FinanceBench.ReadmeRollupQuery),
+            await finance.TimeAsync("README: cost and savings per org and route, last month (ai_cost_monthly)", FinanceBench.ReadmeRollupQuery),
+            await finance.TimeAsync("the same from ai_cost_daily (30 days of rows summed)", FinanceBench.DailyRollupQuery),
             await finance.TimeAsync("metrics: last 24 h by hour, all orgs, p50/p95 duration and TTFT (ai_performance_logs)", FinanceBench.MetricsDayQuery),
             await finance.TimeAsync("one org, last 7 days by route, p95 duration and cost (ai_performance_logs)", FinanceBench.OrgWeekQuery),
         };

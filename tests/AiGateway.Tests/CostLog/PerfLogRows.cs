@@ -119,14 +119,24 @@ internal static class PerfLogRows
     }
 
     /// <summary>
-    /// <c>ai_cost_daily</c> and the same rollup computed independently from the log, each as sorted text lines, so a
-    /// test can assert they are equal.
+    /// <c>ai_cost_daily</c> then <c>ai_cost_monthly</c>, and the same rollups computed independently from the log, each
+    /// as sorted text lines (monthly ones prefixed <c>month:</c>), so a test can assert they are equal.
     /// </summary>
     public static async Task<(List<string> Rollup, List<string> FromLog)> RollupAndLogAsync(string connectionString)
     {
         const string rollup = """
             SELECT day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd
             FROM ai_cost_daily ORDER BY 1, 2, 3, 4
+            """;
+        const string monthly = """
+            SELECT 'month:' || month, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd
+            FROM ai_cost_monthly ORDER BY 1, 2, 3, 4
+            """;
+        const string monthlyFromLog = """
+            SELECT 'month:' || date_trunc('month', ts AT TIME ZONE 'UTC')::date, org_id, coalesce(route, ''), coalesce(model_used, model_requested, ''),
+                   count(*), sum(CASE WHEN cache_status = 'hit' THEN 1 ELSE 0 END), sum(prompt_tokens), sum(completion_tokens),
+                   coalesce(sum(cost_usd), 0)::numeric(20,10), coalesce(sum(saved_usd), 0)::numeric(20,10)
+            FROM ai_performance_logs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """;
         const string fromLog = """
             SELECT (ts AT TIME ZONE 'UTC')::date, org_id, coalesce(route, ''), coalesce(model_used, model_requested, ''),
@@ -136,7 +146,8 @@ internal static class PerfLogRows
             """;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        return (await LinesAsync(connection, rollup), await LinesAsync(connection, fromLog));
+        return ([.. await LinesAsync(connection, rollup), .. await LinesAsync(connection, monthly)],
+                [.. await LinesAsync(connection, fromLog), .. await LinesAsync(connection, monthlyFromLog)]);
     }
 
     private static async Task<List<string>> LinesAsync(NpgsqlConnection connection, string sql)

@@ -37,11 +37,11 @@ public sealed class PostgresPerfLogStoreTests : IAsyncLifetime
             FROM information_schema.columns WHERE table_schema = 'public' AND (column_name LIKE '%usd%' OR column_name LIKE '%per_1m') ORDER BY 1
             """);
 
-        Assert.Subset(tables.ToHashSet(), new HashSet<string> { "ai_performance_logs", "org_ai_settings", "model_prices", "ai_cost_daily", "api_keys" });
+        Assert.Subset(tables.ToHashSet(), new HashSet<string> { "ai_performance_logs", "org_ai_settings", "model_prices", "ai_cost_daily", "ai_cost_monthly", "api_keys" });
         Assert.Equal(["ai_performance_logs"], partitioned);
         Assert.All(money, column => Assert.EndsWith(":numeric(20,10)", column));
-        // cost_usd, saved_usd twice (log, rollup), three prices, monthly_usd_budget.
-        Assert.Equal(8, money.Count);
+        // cost_usd, saved_usd three times (log, daily and monthly rollups), three prices, monthly_usd_budget.
+        Assert.Equal(10, money.Count);
     }
 
     [Fact]
@@ -129,8 +129,9 @@ public sealed class PostgresPerfLogStoreTests : IAsyncLifetime
         var (rollup, fromLog) = await PerfLogRows.RollupAndLogAsync(_db.ConnectionString);
 
         Assert.Equal(fromLog, rollup);
-        Assert.Equal(4, rollup.Count);
+        Assert.Equal(4, rollup.Count(line => !line.StartsWith("month:", StringComparison.Ordinal)));
         Assert.StartsWith("2025-03-14|org-a|dominus.analyze|gpt-4o-mini|80|20|", rollup[0]);
+        Assert.Contains(rollup, line => line.StartsWith("month:2025-03-01|org-a|dominus.analyze|gpt-4o-mini|80|20|", StringComparison.Ordinal));
         Assert.Equal(["110"], await ListAsync("SELECT sum(requests)::text FROM ai_cost_daily"));
     }
 
