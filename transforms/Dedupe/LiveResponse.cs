@@ -91,14 +91,19 @@ public sealed class LiveResponse
     /// <summary>Cancelled when no client is left after the grace period: the upstream call then stops.</summary>
     public CancellationToken UpstreamAborted => _upstream.Token;
 
-    /// <summary>Completes when the log changes next; read before checking the state to never miss a change.</summary>
+    /// <summary>
+    /// Completes when the log changes next, and is already complete once it has ended; read before checking the
+    /// state to never miss a change.
+    /// </summary>
     public Task Changed
     {
         get
         {
             lock (_gate)
             {
-                return _changed.Task;
+                // The end is the last change: a reader that checked the state just before it and asks for the next
+                // change just after would otherwise wait for a signal that never comes.
+                return IsFinished ? Task.CompletedTask : _changed.Task;
             }
         }
     }

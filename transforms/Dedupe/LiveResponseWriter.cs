@@ -64,6 +64,27 @@ internal static class LiveResponseWriter
             return Outcome.LeaderGone;
         }
 
+        if (!live.IsEventStream)
+        {
+            // A body reaches its clients whole or not at all, so its headers wait for it too: a follower whose leader
+            // was lost before the end has written nothing and can still lead a fresh call.
+            while (true)
+            {
+                var changed = live.Changed;
+                if (live.IsFinished)
+                {
+                    break;
+                }
+
+                await changed.WaitAsync(waitLimit);
+            }
+
+            if (live.State == LiveState.Failed && live.FailedByCancellation)
+            {
+                return writeHeaders ? Outcome.LeaderGone : Outcome.Stopped;
+            }
+        }
+
         if (writeHeaders && !response.HasStarted)
         {
             response.StatusCode = live.StatusCode;
@@ -81,16 +102,6 @@ internal static class LiveResponseWriter
 
         if (!live.IsEventStream)
         {
-            while (!live.IsFinished)
-            {
-                await live.Changed.WaitAsync(waitLimit);
-            }
-
-            if (live.State == LiveState.Failed && live.FailedByCancellation)
-            {
-                return writeHeaders ? Outcome.LeaderGone : Outcome.Stopped;
-            }
-
             if (!response.HasStarted)
             {
                 response.StatusCode = live.StatusCode;
