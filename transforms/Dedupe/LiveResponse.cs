@@ -111,13 +111,16 @@ public sealed class LiveResponse
     /// <summary>A number that changes with every change of the log: read it before checking the state, then wait with <see cref="ChangedSince"/>.</summary>
     public int Version => Volatile.Read(ref _version);
 
-    /// <summary>Completes when the log changes next; read before checking the state to never miss a change.</summary>
+    /// <summary>
+    /// Completes when the log changes next, and is already complete once it has ended; read before checking the
+    /// state to never miss a change.
+    /// </summary>
     public Task Changed => ChangedSince(Version);
 
     /// <summary>Whether the log has ended, completed or failed.</summary>
     public bool IsFinished => _state is LiveState.Completed or LiveState.Failed;
 
-    /// <summary>Completes once the log has changed after <paramref name="version"/> (at once if it already has).</summary>
+    /// <summary>Completes once the log has changed after <paramref name="version"/> or has ended (at once if either is so).</summary>
     public Task ChangedSince(int version)
     {
         if (Volatile.Read(ref _version) != version)
@@ -127,8 +130,10 @@ public sealed class LiveResponse
 
         lock (_gate)
         {
-            // One waiter for every reader, made only when one has to wait: most changes find nobody waiting.
-            return _version != version ? Task.CompletedTask
+            // The end is the last change: a reader that checked the state just before it and asks for the next change
+            // just after would otherwise wait for a signal that never comes. One waiter for every reader, made only
+            // when one has to wait: most changes find nobody waiting.
+            return _version != version || IsFinished ? Task.CompletedTask
                 : (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }

@@ -64,6 +64,28 @@ internal static class LiveResponseWriter
             return Outcome.LeaderGone;
         }
 
+        if (!live.IsEventStream)
+        {
+            // A body reaches its clients whole or not at all, so its headers wait for it too: a follower whose leader
+            // was lost before the end has written nothing and can still lead a fresh call.
+            while (true)
+            {
+                // The version is read before the check, so an end between the two is not missed.
+                var version = live.Version;
+                if (live.IsFinished)
+                {
+                    break;
+                }
+
+                await live.ChangedSince(version).WaitAsync(waitLimit);
+            }
+
+            if (live.State == LiveState.Failed && live.FailedByCancellation)
+            {
+                return writeHeaders ? Outcome.LeaderGone : Outcome.Stopped;
+            }
+        }
+
         if (writeHeaders && !response.HasStarted)
         {
             response.StatusCode = live.StatusCode;
@@ -81,23 +103,6 @@ internal static class LiveResponseWriter
 
         if (!live.IsEventStream)
         {
-            while (true)
-            {
-                // The version is read before the check, so an end between the two is not missed.
-                var version = live.Version;
-                if (live.IsFinished)
-                {
-                    break;
-                }
-
-                await live.ChangedSince(version).WaitAsync(waitLimit);
-            }
-
-            if (live.State == LiveState.Failed && live.FailedByCancellation)
-            {
-                return writeHeaders ? Outcome.LeaderGone : Outcome.Stopped;
-            }
-
             if (!response.HasStarted)
             {
                 response.StatusCode = live.StatusCode;

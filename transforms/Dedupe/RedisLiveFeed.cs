@@ -68,8 +68,7 @@ internal static class RedisLiveFeed
 
                     if (!local.IsFinished)
                     {
-                        local.Fail(0, default, SseFailure.Event(local.Endpoint, "The gateway instance producing this answer stopped.", "leader_lost"),
-                            byCancellation: local.State == LiveState.Waiting);
+                        Lose(local, "The gateway instance producing this answer stopped.");
                     }
 
                     return true;
@@ -84,8 +83,7 @@ internal static class RedisLiveFeed
             redis.ReportFailure(ex);
             if (!local.IsFinished)
             {
-                local.Fail(0, default, SseFailure.Event(local.Endpoint, "Lost contact with the answer's producer: " + ex.Message, "leader_lost"),
-                    byCancellation: local.State == LiveState.Waiting);
+                Lose(local, "Lost contact with the answer's producer: " + ex.Message);
             }
 
             return true;
@@ -99,4 +97,11 @@ internal static class RedisLiveFeed
             }
         }
     }
+
+    /// <summary>Ends a local copy whose producer is gone.</summary>
+    private static void Lose(LiveResponse local, string message) =>
+        // Unless it is a stream that started, nothing of it has reached a client (a body is written whole, at its end),
+        // so its clients lead a fresh call; a started stream's clients get the error event after the events so far.
+        local.Fail(0, default, SseFailure.Event(local.Endpoint, message, "leader_lost"),
+            byCancellation: local.State == LiveState.Waiting || !local.IsEventStream);
 }

@@ -80,11 +80,19 @@ internal static class RedisLiveMirror
     private static async Task RenewAsync(IDatabase database, LiveResponse live, string holder, TimeSpan lease, CancellationToken stop)
     {
         var remoteReader = false;
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
+            try
             {
                 await Task.Delay(lease / 3, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            try
+            {
                 await RedisLeaderLease.RenewAsync(database, live.Fingerprint, holder, lease);
                 // Clients on other instances count as readers, so the resume grace does not cut their stream.
                 var watchers = (long?)await database.StringGetAsync(RedisLiveKeys.Watchers(live.Fingerprint)) ?? 0;
@@ -101,9 +109,11 @@ internal static class RedisLiveMirror
                     }
                 }
             }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or RedisException or TimeoutException)
-        {
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // One missed renewal is a blip (the lease outlives two): giving up here would let the lease expire
+                // while this leader still produces, and its remote followers would drop a live answer.
+            }
         }
 
         if (remoteReader)

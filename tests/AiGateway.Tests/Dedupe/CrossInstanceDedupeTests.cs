@@ -116,6 +116,36 @@ public sealed class CrossInstanceDedupeTests
     }
 
     [Fact]
+    public async Task Post_LeaderInstanceDiedAfterItsStatus_FollowerTakesOverWithFreshCall()
+    {
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"ok\":true}");
+        });
+        await using var gateway = await StartAsync(upstream, leaseSeconds: 2);
+        var body = Body(stream: false);
+        var fingerprint = Fingerprint(gateway, body);
+
+        // A leader that died after mirroring the upstream's status, before the body: its follower has written nothing yet.
+        const string responseId = "feedfacefeedface";
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
+        var database = redis.GetDatabase();
+        await database.StreamAddAsync(RedisLiveKeys.Log(fingerprint, responseId),
+            [new("k", "start"), new("s", 200), new("es", 0), new("rid", responseId), new("h", "Content-Type\napplication/json\n")]);
+        await database.KeyExpireAsync(RedisLiveKeys.Log(fingerprint, responseId), TimeSpan.FromMinutes(1));
+        Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), responseId, TimeSpan.FromSeconds(2), When.NotExists));
+
+        using var response = await gateway.Client.SendAsync(Chat(body, noStore: true)).WaitAsync(Patience);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public async Task Stream_ResumeOnOtherInstance_GetsTheRemainingEventsExactlyOnce()
     {
         var step = new SemaphoreSlim(0);

@@ -24,9 +24,6 @@ public sealed class RedisFaultTests(ITestOutputHelper log)
         await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, new Dictionary<string, string> { ["ConnectionStrings:Redis"] = redis.ConnectionString });
         // Every run uses its own key (and so its own org), so entries of earlier runs never answer this one.
         gateway.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-test-" + Guid.NewGuid().ToString("N"));
-        // This test is about the cache surviving Redis; cross-instance dedupe across a Redis restart has an open hang
-        // (about one run in six a follower waited past 30 s) — see the closing note; until it is fixed it is kept out.
-        gateway.Client.DefaultRequestHeaders.Add("x-aigw-dedupe", "off");
         await AssertCachingWorksAsync(gateway, "warm-up");
 
         var phase = "warm-up";
