@@ -11,7 +11,9 @@ namespace AiGateway.Transforms.Resilience;
 /// the upstream (CONTRACT §9): a streamed or bodiless call gets <c>FirstByteTimeoutSeconds</c> to its response headers,
 /// a non-streamed call <c>TotalTimeoutSeconds</c> to its whole answer. Running out of time is a cancellation YARP did
 /// not ask for, which it reports as <c>ForwarderError.RequestTimedOut</c>: the gateway's 504 <c>upstream_timeout</c>.
-/// When the retries run out, the last upstream response goes to the client unchanged.
+/// When the retries run out, the last upstream response goes to the client unchanged — unless the call's model has a
+/// fallback (<c>Gateway:Upstream:FallbackModels</c>) and it failed in a way another model may not: then one more attempt
+/// with the fallback model answers it (see <see cref="UpstreamFallback"/>).
 /// </summary>
 internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 {
@@ -33,20 +35,38 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     {
         request.Options.TryGetValue(UpstreamRequestOptions.Exchange, out var exchange);
         var upstream = _options.CurrentValue.Upstream;
-        TimeSpan budget;
-        if (exchange is not null)
+        if (exchange is null)
         {
-            budget = TimeSpan.FromSeconds(exchange.IsStream ? upstream.FirstByteTimeoutSeconds : upstream.TotalTimeoutSeconds);
+            if (request.Content is not null)
+            {
+                // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            return (await SendWithinBudgetAsync(request, null, upstream, upstream.MaxRetries, mayFallBack: false, cancellationToken))!;
         }
-        else if (request.Content is null)
+
+        var fallback = UpstreamFallback.Find(upstream, exchange);
+        var response = await SendWithinBudgetAsync(request, exchange, upstream, upstream.MaxRetries, fallback is not null, cancellationToken);
+        if (response is not null)
         {
-            budget = TimeSpan.FromSeconds(upstream.FirstByteTimeoutSeconds);
+            return response;
         }
-        else
-        {
-            // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
-            return await base.SendAsync(request, cancellationToken);
-        }
+
+        // One attempt, with a budget of its own: the call's own budget may be what ran out.
+        Log.FallingBack(_logger, exchange.Model, fallback);
+        UpstreamFallback.Apply(exchange, fallback!);
+        return (await SendWithinBudgetAsync(request, exchange, upstream, maxRetries: 0, mayFallBack: false, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Sends the request (with retries, for an understood call) within its time budget; null when <paramref name="mayFallBack"/>
+    /// and the call failed in a way its fallback model may not: unreachable, timed out, or a retryable answer.
+    /// </summary>
+    private async Task<HttpResponseMessage?> SendWithinBudgetAsync(
+        HttpRequestMessage request, AiExchange? exchange, UpstreamOptions upstream, int maxRetries, bool mayFallBack, CancellationToken cancellationToken)
+    {
+        var budget = TimeSpan.FromSeconds(exchange is { IsStream: false } ? upstream.TotalTimeoutSeconds : upstream.FirstByteTimeoutSeconds);
 
         // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
         using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -58,21 +78,34 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
                 return await base.SendAsync(request, limited.Token);
             }
 
-            var response = await SendWithRetriesAsync(new UpstreamCall(request, exchange, upstream, budget, _time, limited.Token), limited.Token);
-            if (!exchange.IsStream)
+            var call = new UpstreamCall(request, exchange, upstream, maxRetries, budget, _time, limited.Token);
+            var response = await SendWithRetriesAsync(call, limited.Token);
+            try
             {
-                try
+                if (mayFallBack && await call.CallsForFallbackAsync(response))
+                {
+                    response.Dispose();
+                    return null;
+                }
+
+                if (!exchange.IsStream)
                 {
                     await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
                 }
-                catch
-                {
-                    response.Dispose();
-                    throw;
-                }
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
             }
 
             return response;
+        }
+        catch (Exception ex) when (mayFallBack && !cancellationToken.IsCancellationRequested
+            && ((limited.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
+                || UpstreamCall.IsConnectionFailure(ex, limited.Token)))
+        {
+            return null;
         }
         catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
             && ex is OperationCanceledException or HttpRequestException or IOException)
@@ -147,5 +180,9 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
         [LoggerMessage(EventId = 8101, EventName = "UpstreamRetry", Level = LogLevel.Information,
             Message = "Upstream answered {Outcome}; retrying in {DelayMs} ms (retry {Retry}).")]
         public static partial void Retrying(ILogger logger, string? outcome, long delayMs, int retry);
+
+        [LoggerMessage(EventId = 8103, EventName = "UpstreamFallback", Level = LogLevel.Information,
+            Message = "Upstream failed for model {Model}; trying its fallback model {FallbackModel}.")]
+        public static partial void FallingBack(ILogger logger, string? model, string? fallbackModel);
     }
 }
