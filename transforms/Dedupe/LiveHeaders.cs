@@ -13,8 +13,10 @@ internal static class LiveHeaders
         var copy = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (var header in headers)
         {
-            // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer.
-            if (!Excluded.Contains(header.Key, StringComparer.OrdinalIgnoreCase) && !header.Key.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase))
+            // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer;
+            // the model headers describe the answer (a fallback model's answer names that model to every client of it).
+            if (!Excluded.Contains(header.Key, StringComparer.OrdinalIgnoreCase)
+                && (!header.Key.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase) || DescribesTheAnswer(header.Key)))
             {
                 copy.Add(new(header.Key, header.Value.ToString()));
             }
@@ -22,4 +24,7 @@ internal static class LiveHeaders
 
         return copy.ToArray();
     }
+
+    private static bool DescribesTheAnswer(string name) =>
+        string.Equals(name, "x-aigw-model", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "x-aigw-fallback-model", StringComparison.OrdinalIgnoreCase);
 }
