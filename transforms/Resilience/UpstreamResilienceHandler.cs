@@ -31,87 +31,79 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     }
 
     /// <inheritdoc/>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Options.TryGetValue(UpstreamRequestOptions.Exchange, out var exchange);
         var upstream = _options.CurrentValue.Upstream;
-        if (exchange is null)
+        if (exchange is null && request.Content is not null)
         {
-            if (request.Content is not null)
-            {
-                // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
-                return await base.SendAsync(request, cancellationToken);
-            }
-
-            return (await SendWithinBudgetAsync(request, null, upstream, upstream.MaxRetries, mayFallBack: false, cancellationToken))!;
+            // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
+            return base.SendAsync(request, cancellationToken);
         }
 
-        var fallback = UpstreamFallback.Find(upstream, exchange);
-        var response = await SendWithinBudgetAsync(request, exchange, upstream, upstream.MaxRetries, fallback is not null, cancellationToken);
-        if (response is not null)
-        {
-            return response;
-        }
-
-        // One attempt, with a budget of its own: the call's own budget may be what ran out.
-        Log.FallingBack(_logger, exchange.Model, fallback);
-        UpstreamFallback.Apply(exchange, fallback!);
-        return (await SendWithinBudgetAsync(request, exchange, upstream, maxRetries: 0, mayFallBack: false, cancellationToken))!;
+        var fallback = exchange is null ? null : UpstreamFallback.Find(upstream, exchange);
+        return SendWithinBudgetAsync(request, exchange, upstream, upstream.MaxRetries, fallback, cancellationToken);
     }
 
     /// <summary>
-    /// Sends the request (with retries, for an understood call) within its time budget; null when <paramref name="mayFallBack"/>
-    /// and the call failed in a way its fallback model may not: unreachable, timed out, or a retryable answer.
+    /// Sends the request (with retries, for an understood call) within its time budget; when the call fails in a way its
+    /// <paramref name="fallback"/> model may not (unreachable, timed out, or a retryable answer), sends it once more with that model.
     /// </summary>
-    private async Task<HttpResponseMessage?> SendWithinBudgetAsync(
-        HttpRequestMessage request, AiExchange? exchange, UpstreamOptions upstream, int maxRetries, bool mayFallBack, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWithinBudgetAsync(
+        HttpRequestMessage request, AiExchange? exchange, UpstreamOptions upstream, int maxRetries, string? fallback, CancellationToken cancellationToken)
     {
         var budget = TimeSpan.FromSeconds(exchange is { IsStream: false } ? upstream.TotalTimeoutSeconds : upstream.FirstByteTimeoutSeconds);
 
         // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
-        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var deadline = StartDeadline(limited, budget);
-        try
+        using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (StartDeadline(limited, budget))
         {
-            if (exchange is null)
-            {
-                return await base.SendAsync(request, limited.Token);
-            }
-
-            var call = new UpstreamCall(request, exchange, upstream, maxRetries, budget, _time, limited.Token);
-            var response = await SendWithRetriesAsync(call, limited.Token);
             try
             {
-                if (mayFallBack && await call.CallsForFallbackAsync(response))
+                if (exchange is null)
+                {
+                    return await base.SendAsync(request, limited.Token);
+                }
+
+                var call = new UpstreamCall(request, exchange, upstream, maxRetries, budget, _time, limited.Token);
+                var response = await SendWithRetriesAsync(call, limited.Token);
+                try
+                {
+                    if (fallback is null || !await call.CallsForFallbackAsync(response))
+                    {
+                        if (!exchange.IsStream)
+                        {
+                            await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
+                        }
+
+                        return response;
+                    }
+                }
+                catch
                 {
                     response.Dispose();
-                    return null;
+                    throw;
                 }
 
-                if (!exchange.IsStream)
-                {
-                    await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
-                }
-            }
-            catch
-            {
                 response.Dispose();
-                throw;
             }
+            catch (Exception ex) when (fallback is not null && !cancellationToken.IsCancellationRequested
+                && ((limited.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
+                    || UpstreamCall.IsConnectionFailure(ex, limited.Token)))
+            {
+                // Unreachable or out of time: the fallback model may answer.
+            }
+            catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                && ex is OperationCanceledException or HttpRequestException or IOException)
+            {
+                throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());
+            }
+        }
 
-            return response;
-        }
-        catch (Exception ex) when (mayFallBack && !cancellationToken.IsCancellationRequested
-            && ((limited.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
-                || UpstreamCall.IsConnectionFailure(ex, limited.Token)))
-        {
-            return null;
-        }
-        catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && ex is OperationCanceledException or HttpRequestException or IOException)
-        {
-            throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());
-        }
+        // One attempt, with a budget of its own (the call's own may be what ran out), and no fallback of its own.
+        Log.FallingBack(_logger, exchange!.Model, fallback);
+        UpstreamFallback.Apply(exchange, fallback!);
+        return await SendWithinBudgetAsync(request, exchange, upstream, maxRetries: 0, fallback: null, cancellationToken);
     }
 
     // Without a test clock, CancelAfter runs on the token source's own timer instead of a second token source's.
