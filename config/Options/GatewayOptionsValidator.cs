@@ -40,6 +40,18 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
 
+        foreach (var (model, fallback) in options.Upstream.FallbackModels)
+        {
+            if (string.IsNullOrWhiteSpace(fallback))
+            {
+                errors.Add($"Gateway:Upstream:FallbackModels:{model} must name a model.");
+            }
+            else if (string.Equals(model.Trim(), fallback.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"Gateway:Upstream:FallbackModels:{model} is '{fallback}', the model itself; a fallback must be another model.");
+            }
+        }
+
         if (options.Auto.SmartAboveBudgetShare is < 0 or > 1)
         {
             errors.Add($"Gateway:Auto:SmartAboveBudgetShare is {options.Auto.SmartAboveBudgetShare}; it must be between 0 and 1.");

@@ -31,4 +31,14 @@ public sealed class UpstreamOptions
     /// <summary>Consecutive failed calls after which a destination's circuit opens (clusters whose passive health policy is <c>UpstreamCircuitBreaker</c>).</summary>
     /// <value>1 to 1000. Default 5. A call that failed counts once, whatever its retries.</value>
     public int CircuitBreakerFailures { get; set; } = 5;
+
+    /// <summary>
+    /// The model a call is answered by when its own model fails (<c>Gateway:Upstream:FallbackModels:&lt;model&gt;</c>):
+    /// after the retries of a connection failure, 5xx, 429 (not <c>insufficient_quota</c>) or timeout, one more attempt
+    /// goes upstream with the body's <c>model</c> set to the fallback, before any byte reached the client.
+    /// </summary>
+    /// <value>Model name → fallback model name, both with a price. Default empty: no fallback. Matched, ignoring case, on
+    /// the model sent upstream (after any mode rewrite); one step only (a fallback's own fallback is not followed);
+    /// embeddings never fall back (another model's vectors do not compare with the first's).</value>
+    public Dictionary<string, string> FallbackModels { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

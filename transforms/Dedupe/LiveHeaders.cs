@@ -84,11 +84,15 @@ internal sealed class LiveHeaders
         return kept;
     }
 
-    // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer.
+    // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer; the
+    // model headers describe the answer (a fallback model's answer names that model to every client of it).
     private static bool IsRelayed(string name) =>
         !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
         && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
         && !name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
         && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
-        && !name.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase);
+        && (!name.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase) || DescribesTheAnswer(name));
+
+    private static bool DescribesTheAnswer(string name) =>
+        name.Equals("x-aigw-model", StringComparison.OrdinalIgnoreCase) || name.Equals("x-aigw-fallback-model", StringComparison.OrdinalIgnoreCase);
 }

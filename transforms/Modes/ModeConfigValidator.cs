@@ -18,10 +18,9 @@ internal sealed class ModeConfigValidator(PriceCatalog catalog) : IValidateOptio
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var errors = new List<string>();
-        var prices = new PriceBook(FilePrices().Concat(catalog.Current.Prices));
-        var priced = prices.Prices.Select(p => p.Model).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        CheckModel(errors, "Gateway:Modes:cheap", options.Modes.Cheap, prices, priced);
-        CheckModel(errors, "Gateway:Modes:smart", options.Modes.Smart, prices, priced);
+        var prices = ConfiguredModelPrices.Read(catalog, PriceFile);
+        prices.Check(errors, "Gateway:Modes:cheap", options.Modes.Cheap);
+        prices.Check(errors, "Gateway:Modes:smart", options.Modes.Smart);
         foreach (var (routeName, route) in options.Routes)
         {
             if (route.Mode is { } mode && ModeName.Parse(mode) is null)
@@ -31,33 +30,5 @@ internal sealed class ModeConfigValidator(PriceCatalog catalog) : IValidateOptio
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    private static void CheckModel(List<string> errors, string key, string? model, PriceBook prices, List<string> priced)
-    {
-        if (string.IsNullOrWhiteSpace(model))
-        {
-            errors.Add($"{key} must name a model.");
-            return;
-        }
-
-        // With no price known at all (no price file, store not read yet) there is nothing to check against.
-        if (priced.Count > 0 && prices.Find(model, DateTimeOffset.MaxValue) is null)
-        {
-            errors.Add($"{key} is '{model}', which has no price (Prices/model-prices.json or model_prices): its calls could not be costed{NearestName.Hint(model, priced)}");
-        }
-    }
-
-    private IReadOnlyList<ModelPrice> FilePrices()
-    {
-        try
-        {
-            return File.Exists(PriceFile) ? PriceTableFile.Load(PriceFile) : [];
-        }
-        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
-        {
-            // The price loader stops start-up with the file's own errors; they are not repeated here.
-            return [];
-        }
     }
 }

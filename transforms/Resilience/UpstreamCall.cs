@@ -21,8 +21,8 @@ internal sealed class UpstreamCall
     private readonly TimeSpan _maxDelay;
     private readonly CancellationToken _cancellation;
 
-    /// <summary>Starts the call; <paramref name="cancellation"/> ends it (client gone, YARP's activity timeout or the budget).</summary>
-    public UpstreamCall(HttpRequestMessage request, AiExchange exchange, UpstreamOptions options, TimeSpan budget, TimeProvider time, CancellationToken cancellation)
+    /// <summary>Starts the call of up to <paramref name="maxRetries"/> retries; <paramref name="cancellation"/> ends it (client gone, YARP's activity timeout or the budget).</summary>
+    public UpstreamCall(HttpRequestMessage request, AiExchange exchange, UpstreamOptions options, int maxRetries, TimeSpan budget, TimeProvider time, CancellationToken cancellation)
     {
         _request = request;
         Exchange = exchange;
@@ -30,7 +30,7 @@ internal sealed class UpstreamCall
         _time = time;
         _started = time.GetTimestamp();
         _budget = budget;
-        _maxRetries = options.MaxRetries;
+        _maxRetries = maxRetries;
         _baseDelay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds);
         _maxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
         _cancellation = cancellation;
@@ -71,7 +71,8 @@ internal sealed class UpstreamCall
 
         if (Exchange.Attempts > 1)
         {
-            // The previous attempt's copy; the first attempt replaces YARP's content, which YARP itself owns.
+            // The previous attempt's copy (of this call or of the one before its fallback); the first attempt replaces
+            // YARP's content, which YARP itself owns.
             _request.Content?.Dispose();
         }
 
@@ -81,7 +82,7 @@ internal sealed class UpstreamCall
 
     /// <summary>Whether an attempt that failed with <paramref name="exception"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
     public bool ShouldRetry(Exception exception, int attempt) =>
-        attempt < _maxRetries && !_cancellation.IsCancellationRequested && IsConnectionFailure(exception) && Allow(Backoff(attempt));
+        attempt < _maxRetries && !_cancellation.IsCancellationRequested && IsConnectionFailure(exception, _cancellation) && Allow(Backoff(attempt));
 
     /// <summary>Whether an attempt answered with <paramref name="response"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
     public async ValueTask<bool> ShouldRetryAsync(HttpResponseMessage response, int attempt)
@@ -106,6 +107,21 @@ internal sealed class UpstreamCall
         return Allow(retryAfter ?? Backoff(attempt));
     }
 
+    /// <summary>Whether the answer this call ended with is a failure another model may not have: 429 (not <c>insufficient_quota</c>) or a retryable 5xx.</summary>
+    public async ValueTask<bool> CallsForFallbackAsync(HttpResponseMessage response) =>
+        IsRetryableStatus(response.StatusCode) && !await QuotaError.IsInsufficientQuotaAsync(response, _cancellation);
+
+    /// <summary>Whether <paramref name="exception"/> says the upstream could not be reached (not that <paramref name="cancellation"/> ended the call).</summary>
+    public static bool IsConnectionFailure(Exception exception, CancellationToken cancellation) => exception switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded } => true,
+        // Reset before any answer arrived (e.g. by the upstream's load balancer); SDKs retry these connection errors too.
+        HttpRequestException { InnerException: IOException } => true,
+        // SocketsHttpHandler.ConnectTimeout surfaces as a cancellation that none of our tokens asked for.
+        OperationCanceledException { InnerException: TimeoutException } => !cancellation.IsCancellationRequested,
+        _ => false,
+    };
+
     private bool Allow(TimeSpan delay)
     {
         if (_time.GetElapsedTime(_started) + delay >= _budget)
@@ -124,16 +140,6 @@ internal sealed class UpstreamCall
         // Jitter spreads the retries of the many calls that one upstream hiccup fails at the same moment.
         return TimeSpan.FromMilliseconds(capped * (1 - (0.25 * Random.Shared.NextDouble())));
     }
-
-    private bool IsConnectionFailure(Exception exception) => exception switch
-    {
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded } => true,
-        // Reset before any answer arrived (e.g. by the upstream's load balancer); SDKs retry these connection errors too.
-        HttpRequestException { InnerException: IOException } => true,
-        // SocketsHttpHandler.ConnectTimeout surfaces as a cancellation that none of our tokens asked for.
-        OperationCanceledException { InnerException: TimeoutException } => !_cancellation.IsCancellationRequested,
-        _ => false,
-    };
 
     private static bool IsRetryableStatus(HttpStatusCode status) =>
         status == HttpStatusCode.TooManyRequests || ((int)status >= 500 && status is not HttpStatusCode.NotImplemented and not HttpStatusCode.HttpVersionNotSupported);

@@ -11,7 +11,9 @@ namespace AiGateway.Transforms.Resilience;
 /// the upstream (CONTRACT §9): a streamed or bodiless call gets <c>FirstByteTimeoutSeconds</c> to its response headers,
 /// a non-streamed call <c>TotalTimeoutSeconds</c> to its whole answer. Running out of time is a cancellation YARP did
 /// not ask for, which it reports as <c>ForwarderError.RequestTimedOut</c>: the gateway's 504 <c>upstream_timeout</c>.
-/// When the retries run out, the last upstream response goes to the client unchanged.
+/// When the retries run out, the last upstream response goes to the client unchanged — unless the call's model has a
+/// fallback (<c>Gateway:Upstream:FallbackModels</c>) and it failed in a way another model may not: then one more attempt
+/// with the fallback model answers it (see <see cref="UpstreamFallback"/>).
 /// </summary>
 internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 {
@@ -29,56 +31,79 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     }
 
     /// <inheritdoc/>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Options.TryGetValue(UpstreamRequestOptions.Exchange, out var exchange);
         var upstream = _options.CurrentValue.Upstream;
-        TimeSpan budget;
-        if (exchange is not null)
-        {
-            budget = TimeSpan.FromSeconds(exchange.IsStream ? upstream.FirstByteTimeoutSeconds : upstream.TotalTimeoutSeconds);
-        }
-        else if (request.Content is null)
-        {
-            budget = TimeSpan.FromSeconds(upstream.FirstByteTimeoutSeconds);
-        }
-        else
+        if (exchange is null && request.Content is not null)
         {
             // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
-            return await base.SendAsync(request, cancellationToken);
+            return base.SendAsync(request, cancellationToken);
         }
 
-        // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
-        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var deadline = StartDeadline(limited, budget);
-        try
-        {
-            if (exchange is null)
-            {
-                return await base.SendAsync(request, limited.Token);
-            }
+        var fallback = exchange is null ? null : UpstreamFallback.Find(upstream, exchange);
+        return SendWithinBudgetAsync(request, exchange, upstream, upstream.MaxRetries, fallback, cancellationToken);
+    }
 
-            var response = await SendWithRetriesAsync(new UpstreamCall(request, exchange, upstream, budget, _time, limited.Token), limited.Token);
-            if (!exchange.IsStream)
+    /// <summary>
+    /// Sends the request (with retries, for an understood call) within its time budget; when the call fails in a way its
+    /// <paramref name="fallback"/> model may not (unreachable, timed out, or a retryable answer), sends it once more with that model.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithinBudgetAsync(
+        HttpRequestMessage request, AiExchange? exchange, UpstreamOptions upstream, int maxRetries, string? fallback, CancellationToken cancellationToken)
+    {
+        var budget = TimeSpan.FromSeconds(exchange is { IsStream: false } ? upstream.TotalTimeoutSeconds : upstream.FirstByteTimeoutSeconds);
+
+        // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
+        using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (StartDeadline(limited, budget))
+        {
+            try
             {
+                if (exchange is null)
+                {
+                    return await base.SendAsync(request, limited.Token);
+                }
+
+                var call = new UpstreamCall(request, exchange, upstream, maxRetries, budget, _time, limited.Token);
+                var response = await SendWithRetriesAsync(call, limited.Token);
                 try
                 {
-                    await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
+                    if (fallback is null || !await call.CallsForFallbackAsync(response))
+                    {
+                        if (!exchange.IsStream)
+                        {
+                            await UpstreamAnswerBuffer.BufferAsync(response, limited.Token);
+                        }
+
+                        return response;
+                    }
                 }
                 catch
                 {
                     response.Dispose();
                     throw;
                 }
-            }
 
-            return response;
+                response.Dispose();
+            }
+            catch (Exception ex) when (fallback is not null && !cancellationToken.IsCancellationRequested
+                && ((limited.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
+                    || UpstreamCall.IsConnectionFailure(ex, limited.Token)))
+            {
+                // Unreachable or out of time: the fallback model may answer.
+            }
+            catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                && ex is OperationCanceledException or HttpRequestException or IOException)
+            {
+                throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());
+            }
         }
-        catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && ex is OperationCanceledException or HttpRequestException or IOException)
-        {
-            throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());
-        }
+
+        // One attempt, with a budget of its own (the call's own may be what ran out), and no fallback of its own.
+        Log.FallingBack(_logger, exchange!.Model, fallback);
+        UpstreamFallback.Apply(exchange, fallback!);
+        return await SendWithinBudgetAsync(request, exchange, upstream, maxRetries: 0, fallback: null, cancellationToken);
     }
 
     // Without a test clock, CancelAfter runs on the token source's own timer instead of a second token source's.
@@ -147,5 +172,9 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
         [LoggerMessage(EventId = 8101, EventName = "UpstreamRetry", Level = LogLevel.Information,
             Message = "Upstream answered {Outcome}; retrying in {DelayMs} ms (retry {Retry}).")]
         public static partial void Retrying(ILogger logger, string? outcome, long delayMs, int retry);
+
+        [LoggerMessage(EventId = 8103, EventName = "UpstreamFallback", Level = LogLevel.Information,
+            Message = "Upstream failed for model {Model}; trying its fallback model {FallbackModel}.")]
+        public static partial void FallingBack(ILogger logger, string? model, string? fallbackModel);
     }
 }

@@ -4,6 +4,7 @@ using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Resilience;
 using AiGateway.Transforms.Telemetry;
 using Microsoft.AspNetCore.Http;
 
@@ -57,7 +58,14 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
     private static void Complete(AiExchange exchange, PerfLogRecord record)
     {
         var context = exchange.HttpContext;
-        record.ModelUsed = exchange.Model;
+        var modelUsed = exchange.Model;
+        if (exchange.DedupeRole == "follower" && context.Response.Headers.TryGetValue(UpstreamFallback.Header, out var fallback))
+        {
+            // The leader's model failed and its fallback model answered: that is the answer this call got.
+            modelUsed = fallback.ToString();
+        }
+
+        record.ModelUsed = modelUsed;
         record.StatusCode = context.Response.StatusCode;
         record.CacheStatus = exchange.Cache is { } cache ? CacheDecision.HeaderValue(cache.Status) : "bypass";
         record.DedupeRole = exchange.DedupeRole;
@@ -72,7 +80,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
         {
             // Nothing was spent: the tokens and cost belong to the call that produced the answer; this one saved it.
             // A follower of another instance's answer has its log but not its price: read the usage from the log.
-            var followed = live is null ? null : live.CostUsd ?? (UsageMeter.Read(live) is { } liveUsage ? UsageMeter.Cost(exchange, liveUsage) : null);
+            var followed = live is null ? null : live.CostUsd ?? (UsageMeter.Read(live) is { } liveUsage ? UsageMeter.Cost(exchange, modelUsed, liveUsage) : null);
             var saved = exchange.Cache?.Status == CacheStatus.Hit ? exchange.HitUsage is { } usage ? UsageMeter.Cost(exchange, usage) : null : followed;
             record.CostUsd = 0m;
             record.SavedUsd = saved;

@@ -172,6 +172,51 @@ public abstract class CostLogRowTests
     }
 
     [Fact]
+    public async Task Fallback_PrimaryModelFails_RowsNameAndPriceTheFallbackModelForLeaderAndFollower()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var models = new ConcurrentQueue<string>();
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var model = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.GetProperty("model").GetString()!;
+            models.Enqueue(model);
+            if (model == "gpt-4o")
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return;
+            }
+
+            await release.Task.WaitAsync(Patience);
+            await WriteCompletionAsync(context.Response, promptTokens: 40, cachedTokens: 0, completionTokens: 9);
+        });
+        await using var gateway = await StartGatewayAsync(upstream.BaseAddress, new Dictionary<string, string>
+        {
+            ["Gateway:Upstream:MaxRetries"] = "1",
+            ["Gateway:Upstream:RetryBaseDelayMilliseconds"] = "10",
+            ["Gateway:Upstream:FallbackModels:gpt-4o"] = "gpt-4o-mini",
+        });
+        var body = ChatBody("gpt-4o", stream: false);
+
+        var leaderCall = SendAsync(gateway, body);
+        await WaitUntilAsync(() => models.Contains("gpt-4o-mini"));
+        var followerCall = SendAsync(gateway, body);
+        await WaitUntilAsync(() => Subscribers(gateway) == 1);
+        release.SetResult();
+        using var leader = await leaderCall;
+        using var follower = await followerCall;
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (leader.StatusCode, follower.StatusCode));
+        var rows = await WaitForRowsAsync(gateway, 2);
+        // Priced as gpt-4o-mini, which answered, not as gpt-4o, which was asked for.
+        const decimal cost = (40 * MiniInput + 9 * MiniOutput) / 1_000_000m;
+        var leaderRow = rows.Single(r => r.Id == RequestId(leader));
+        Assert.Equal(("gpt-4o", "gpt-4o-mini", 3, cost, "bypass", 200), (leaderRow.ModelRequested, leaderRow.ModelUsed, leaderRow.Attempts, leaderRow.CostUsd, leaderRow.CacheStatus, leaderRow.StatusCode));
+        var followerRow = rows.Single(r => r.Id == RequestId(follower));
+        Assert.Equal(("follower", "gpt-4o-mini", 0m, (decimal?)cost), (followerRow.DedupeRole, followerRow.ModelUsed, followerRow.CostUsd, followerRow.SavedUsd));
+    }
+
+    [Fact]
     public async Task Stream_UsageChunk_HiddenUnlessAskedAndRowTokensRightEitherWay()
     {
         await using var upstream = await MockOpenAiServer.StartAsync();
