@@ -22,7 +22,9 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposabl
         _cache = new MemoryCache(new MemoryCacheOptions
         {
             SizeLimit = options.Value.Cache.MemoryLimitBytes,
-            CompactionPercentage = 0.10,
+            // Each compaction walks and sorts every entry; when most calls are unique (the usual AI traffic) the store
+            // is always full, so evicting a quarter per pass costs 2.5x less CPU per stored answer than a tenth.
+            CompactionPercentage = 0.25,
         });
         _onEvicted = (key, value, _, _) => Untag((string)key, ((Stored)value!).Tags);
     }

@@ -14,12 +14,12 @@ namespace AiGateway.Transforms.Caching;
 internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCacheStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time)
 {
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange is null)
         {
-            await next();
+            await next(context);
             return;
         }
 
@@ -50,6 +50,6 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
                 decision.Ttl, options.CurrentValue.Cache.MaxEntryBytes, time);
         }
 
-        await next();
+        await next(context);
     }
 }

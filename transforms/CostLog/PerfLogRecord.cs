@@ -6,7 +6,7 @@ namespace AiGateway.Transforms.CostLog;
 public sealed class PerfLogRecord
 {
     /// <summary>The row id, also sent to the client as <c>x-aigw-request-id</c>; a time-ordered UUID v7 by default.</summary>
-    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid Id { get; set; } = RequestId.NewVersion7(DateTimeOffset.UtcNow);
 
     /// <summary>When the call started; it picks the price in force, the log partition and the rollup day (UTC).</summary>
     public DateTimeOffset Ts { get; set; } = DateTimeOffset.UtcNow;

@@ -18,12 +18,12 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
     public const string RouteHeader = "x-aigw-route";
 
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var endpoint = AiEndpoint.Match(context.Request.Method, context.Request.Path.Value);
         if (endpoint is null)
         {
-            await next();
+            await next(context);
             return;
         }
 
@@ -62,6 +62,6 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
         using var exchange = new AiExchange(context, endpoint, identity, route.Length == 0 ? null : route, body, document);
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Features.Set(exchange);
-        await next();
+        await next(context);
     }
 }

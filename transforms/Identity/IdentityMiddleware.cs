@@ -13,7 +13,7 @@ namespace AiGateway.Transforms.Identity;
 internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOptionsMonitor<GatewayOptions> options)
 {
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var mode = options.CurrentValue.Auth.Mode;
         var key = BearerKey(context.Request.Headers.Authorization.ToString());
@@ -43,7 +43,7 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
         }
 
         context.Features.Set(identity);
-        await next();
+        await next(context);
     }
 
     private static ReadOnlyMemory<char> BearerKey(string authorization)

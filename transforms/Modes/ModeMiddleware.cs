@@ -19,12 +19,12 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
     public const string ModelHeader = "x-aigw-model";
 
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange is null)
         {
-            await next();
+            await next(context);
             return;
         }
 
@@ -74,6 +74,6 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
             context.Response.Headers[ModelHeader] = model;
         }
 
-        await next();
+        await next(context);
     }
 }

@@ -6,6 +6,7 @@ using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Usage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,9 +27,10 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
         var dedupe = services.GetRequiredService<DedupeMiddleware>();
         endpoints.MapReverseProxy(proxy =>
         {
-            proxy.Use(async (context, next) =>
+            // The steps take the next step as a RequestDelegate: the Func<Task> form allocates a closure per step and request.
+            proxy.Use(static async (HttpContext context, RequestDelegate next) =>
             {
-                await next();
+                await next(context);
                 await ForwarderErrorResponder.WriteIfFailedAsync(context);
             });
             proxy.Use(identity.InvokeAsync);

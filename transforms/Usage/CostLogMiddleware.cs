@@ -21,12 +21,12 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
     public const string RequestIdHeader = "x-aigw-request-id";
 
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange is null)
         {
-            await next();
+            await next(context);
             return;
         }
 
@@ -44,7 +44,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time
         using var activity = GatewayTelemetry.StartExchange(exchange);
         try
         {
-            await next();
+            await next(context);
         }
         finally
         {

@@ -16,7 +16,7 @@ internal static class StreamUsageRequest
     private static readonly JsonWriterOptions RelaxedWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Runs the step.</summary>
-    public static Task InvokeAsync(HttpContext context, Func<Task> next)
+    public static Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange is { IsStream: true, ClientWantsStreamUsage: false, Endpoint.AsksForStreamUsage: true })
@@ -24,7 +24,7 @@ internal static class StreamUsageRequest
             exchange.ReplaceBody(WithIncludeUsage(exchange.Body.Span, exchange.Json));
         }
 
-        return next();
+        return next(context);
     }
 
     /// <summary>The body with <c>stream_options.include_usage</c> set to true and every other byte kept where possible.</summary>

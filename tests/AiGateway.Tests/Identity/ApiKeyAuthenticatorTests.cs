@@ -1,0 +1,80 @@
+using AiGateway.Config;
+using AiGateway.Tests.CostLog;
+using AiGateway.Transforms.Identity;
+using Xunit;
+
+namespace AiGateway.Tests.Identity;
+
+public sealed class ApiKeyAuthenticatorTests
+{
+    [Fact]
+    public async Task AuthenticateAsync_PassthroughKeys_EachKeyItsOwnStableOrg()
+    {
+        var authenticator = Create(AuthMode.Passthrough, new CountingStore(), new ManualClock());
+
+        var first = await authenticator.AuthenticateAsync("sk-client-one", default);
+        var again = await authenticator.AuthenticateAsync("sk-client-one", default);
+        var other = await authenticator.AuthenticateAsync("sk-client-two", default);
+
+        Assert.Equal("pt_" + ApiKeyHasher.Hash("sk-client-one")[..16], first!.OrgId);
+        Assert.Equal(first.OrgId, again!.OrgId);
+        Assert.Equal("pt_" + ApiKeyHasher.Hash("sk-client-two")[..16], other!.OrgId);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_VirtualKeyWithinCacheTime_StoreReadOnceAndRevocationSeenAfter()
+    {
+        var store = new CountingStore();
+        var clock = new ManualClock();
+        var authenticator = Create(AuthMode.VirtualKeys, store, clock);
+        const string key = "aigw_known";
+        store.Add(key, "org-a");
+
+        Assert.Equal("org-a", (await authenticator.AuthenticateAsync(key, default))!.OrgId);
+        Assert.Equal("org-a", (await authenticator.AuthenticateAsync(key, default))!.OrgId);
+        Assert.Equal(1, store.Reads);
+        Assert.Null(await authenticator.AuthenticateAsync("aigw_knowx", default));
+
+        store.Revoke(key);
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Null(await authenticator.AuthenticateAsync(key, default));
+    }
+
+    private static ApiKeyAuthenticator Create(AuthMode mode, IApiKeyStore store, TimeProvider clock) =>
+        new(store, new FixedOptionsMonitor<GatewayOptions>(new GatewayOptions { Auth = new AuthOptions { Mode = mode, KeyCacheSeconds = 10 } }), clock);
+
+    private sealed class CountingStore : IApiKeyStore
+    {
+        private readonly Dictionary<string, ApiKeyRecord> _byHash = [];
+
+        public int Reads { get; private set; }
+
+        public void Add(string key, string orgId) =>
+            _byHash[ApiKeyHasher.Hash(key)] = new ApiKeyRecord(ApiKeyHasher.Hash(key), orgId, "test", DateTime.UtcNow, null);
+
+        public void Revoke(string key) => _byHash[ApiKeyHasher.Hash(key)] = _byHash[ApiKeyHasher.Hash(key)] with { RevokedAt = DateTime.UtcNow };
+
+        public Task<ApiKeyRecord?> FindAsync(string keyHash, CancellationToken cancellationToken)
+        {
+            Reads++;
+            return Task.FromResult(_byHash.GetValueOrDefault(keyHash));
+        }
+
+        public Task CreateAsync(ApiKeyRecord record, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int> RevokeAsync(string keyHashPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _timestamp = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _timestamp;
+
+        public void Advance(TimeSpan by) => _timestamp += by.Ticks;
+    }
+}
