@@ -31,6 +31,9 @@ public sealed class AiExchange : IDisposable
     /// <summary>The HTTP exchange this call belongs to.</summary>
     public HttpContext HttpContext { get; }
 
+    /// <summary>The prices, for code that runs off the request's thread (the pumps) and so must not use <see cref="HttpContext"/>.</summary>
+    internal CostLog.PriceCatalog? Prices { get; set; }
+
     /// <summary>Which understood endpoint is called.</summary>
     public AiEndpoint Endpoint { get; }
 

@@ -25,7 +25,7 @@ internal static class UsageMeter
 
     /// <summary>The cost of <paramref name="usage"/> for <paramref name="model"/> at this call's time, or null when the model has no price.</summary>
     public static decimal? Cost(AiExchange exchange, string? model, TokenUsage usage) =>
-        exchange.HttpContext.RequestServices.GetService<PriceCatalog>()?.Cost(model, exchange.Log?.Ts ?? DateTimeOffset.UtcNow, usage);
+        exchange.Prices?.Cost(model, exchange.Log?.Ts ?? DateTimeOffset.UtcNow, usage);
 
     /// <summary>The usage recorded in a cache entry: its JSON body, or its usage chunk or terminal event.</summary>
     public static TokenUsage? Read(CachedResponse entry)

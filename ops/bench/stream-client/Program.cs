@@ -158,7 +158,8 @@ internal static partial class Program
             await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
             long firstEvent = 0;
             var previous = (byte)0;
-            var tail = new byte[Done.Length + 4];
+            // The end of the body: checked for [DONE], and quoted when it is missing.
+            var tail = new byte[1024];
             var tailLength = 0;
             int read;
             while ((read = await stream.ReadAsync(_buffer, deadline.Token)) > 0)
@@ -181,7 +182,8 @@ internal static partial class Program
             var ended = Stopwatch.GetTimestamp();
             if (firstEvent == 0 || tail.AsSpan(0, tailLength).IndexOf(Done) < 0)
             {
-                throw new InvalidDataException("the stream ended without data: [DONE]");
+                var end = System.Text.Encoding.UTF8.GetString(tail, 0, tailLength).Replace("\n", "\\n", StringComparison.Ordinal);
+                throw new InvalidDataException($"the stream ended without data: [DONE]; it ended with \"{end}\"");
             }
 
             return (firstEvent, ended);
