@@ -20,18 +20,21 @@ internal sealed class ApiKeyAuthenticator(IApiKeyStore store, IOptionsMonitor<Ga
     /// <summary>The org for the key, or null when the key is unknown or revoked.</summary>
     public ValueTask<OrgIdentity?> AuthenticateAsync(ReadOnlySpan<char> bearerKey, CancellationToken cancellationToken)
     {
+        var mode = options.CurrentValue.Auth.Mode;
         var lookup = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(bearerKey, out var cached) && time.GetTimestamp() < cached.ExpiresAt)
+        // An entry counts only in the mode that made it: a key accepted in Passthrough must not pass once a reload
+        // switches to VirtualKeys.
+        if (lookup.TryGetValue(bearerKey, out var cached) && cached.Mode == mode && time.GetTimestamp() < cached.ExpiresAt)
         {
             return ValueTask.FromResult(cached.Identity);
         }
 
         Span<char> hash = stackalloc char[64];
         ApiKeyHasher.Hash(bearerKey, hash);
-        if (options.CurrentValue.Auth.Mode == AuthMode.Passthrough)
+        if (mode == AuthMode.Passthrough)
         {
             var identity = new OrgIdentity(string.Concat("pt_", hash[..16]), null);
-            Remember(bearerKey.ToString(), identity, long.MaxValue);
+            Remember(bearerKey.ToString(), new CachedKey(identity, mode, long.MaxValue));
             return ValueTask.FromResult<OrgIdentity?>(identity);
         }
 
@@ -50,21 +53,21 @@ internal sealed class ApiKeyAuthenticator(IApiKeyStore store, IOptionsMonitor<Ga
         var ttl = TimeSpan.FromSeconds(options.CurrentValue.Auth.KeyCacheSeconds);
         if (ttl > TimeSpan.Zero)
         {
-            Remember(bearerKey, identity, time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+            Remember(bearerKey, new CachedKey(identity, AuthMode.VirtualKeys, time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency)));
         }
 
         return identity;
     }
 
-    private void Remember(string bearerKey, OrgIdentity identity, long expiresAt)
+    private void Remember(string bearerKey, CachedKey entry)
     {
         if (_keys.Count >= MaxCachedKeys)
         {
             _keys.Clear();
         }
 
-        _keys[bearerKey] = new CachedKey(identity, expiresAt);
+        _keys[bearerKey] = entry;
     }
 
-    private readonly record struct CachedKey(OrgIdentity? Identity, long ExpiresAt);
+    private readonly record struct CachedKey(OrgIdentity? Identity, AuthMode Mode, long ExpiresAt);
 }

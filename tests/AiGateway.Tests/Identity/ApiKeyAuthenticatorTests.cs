@@ -40,6 +40,19 @@ public sealed class ApiKeyAuthenticatorTests
         Assert.Null(await authenticator.AuthenticateAsync(key, default));
     }
 
+    [Fact]
+    public async Task AuthenticateAsync_KeySeenInPassthroughThenReloadToVirtualKeys_UnknownKeyRefused()
+    {
+        var options = new GatewayOptions { Auth = new AuthOptions { Mode = AuthMode.Passthrough, KeyCacheSeconds = 10 } };
+        var authenticator = new ApiKeyAuthenticator(new CountingStore(), new FixedOptionsMonitor<GatewayOptions>(options), new ManualClock());
+        Assert.NotNull(await authenticator.AuthenticateAsync("sk-anything", default));
+
+        // A hot reload switches the mode: the options object the monitor hands out now says VirtualKeys.
+        options.Auth.Mode = AuthMode.VirtualKeys;
+
+        Assert.Null(await authenticator.AuthenticateAsync("sk-anything", default));
+    }
+
     private static ApiKeyAuthenticator Create(AuthMode mode, IApiKeyStore store, TimeProvider clock) =>
         new(store, new FixedOptionsMonitor<GatewayOptions>(new GatewayOptions { Auth = new AuthOptions { Mode = mode, KeyCacheSeconds = 10 } }), clock);
 
