@@ -1,6 +1,6 @@
 namespace AiGateway.Transforms.CostLog;
 
-/// <summary>How a <see cref="PerfLogWriter"/> wait for rows ended.</summary>
+/// <summary>How a <see cref="PerfLogBatcher"/> wait for rows ended.</summary>
 internal enum WaitOutcome
 {
     DataReady,
