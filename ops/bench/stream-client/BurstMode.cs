@@ -18,17 +18,7 @@ internal static class BurstMode
     public static async Task<int> RunAsync(Program.Options options, string body)
     {
         var n = options.Burst;
-        using var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            MaxConnectionsPerServer = n,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-        };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        using var client = BenchHttp.NewClient(n, options.TimeoutSeconds, TimeSpan.FromSeconds(15));
 
         // Open the N connections first (concurrent GETs of a passthrough endpoint, no x-mock headers), so that the
         // burst measures the requests, not N TCP handshakes.
@@ -70,15 +60,7 @@ internal static class BurstMode
 
     private static async Task<Result> OneAsync(HttpClient client, Program.Options options, string url, string body, Task release)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench-0000");
-        foreach (var (name, value) in options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
+        using var request = BenchHttp.ChatRequest(url, body, options);
 
         await release;
         try

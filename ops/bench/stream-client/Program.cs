@@ -38,16 +38,7 @@ internal static partial class Program
             return await ScaleMode.RunAsync(options, nonceValue);
         }
 
-        using var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            MaxConnectionsPerServer = options.Connections,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        using var client = BenchHttp.NewClient(options.Connections, options.TimeoutSeconds);
 
         var nonce = nonceValue;
         var start = Stopwatch.GetTimestamp();
@@ -137,15 +128,7 @@ internal static partial class Program
 
         private async Task<(long FirstEvent, long Ended)> StreamOnceAsync(string body)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url)
-            {
-                Content = new StringContent(body, Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench-0000");
-            foreach (var (name, value) in options.Headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
+            using var request = BenchHttp.ChatRequest(options.Url, body, options);
 
             // HttpClient.Timeout stops at the headers; this bounds the body too.
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
@@ -176,7 +159,7 @@ internal static partial class Program
                     previous = chunk[^1];
                 }
 
-                KeepTail(tail, ref tailLength, chunk);
+                SseScan.KeepTail(tail, ref tailLength, chunk);
             }
 
             var ended = Stopwatch.GetTimestamp();
@@ -187,21 +170,6 @@ internal static partial class Program
             }
 
             return (firstEvent, ended);
-        }
-
-        private static void KeepTail(byte[] tail, ref int length, ReadOnlySpan<byte> chunk)
-        {
-            if (chunk.Length >= tail.Length)
-            {
-                chunk[^tail.Length..].CopyTo(tail);
-                length = tail.Length;
-                return;
-            }
-
-            var keep = Math.Min(length, tail.Length - chunk.Length);
-            tail.AsSpan(length - keep, keep).CopyTo(tail);
-            chunk.CopyTo(tail.AsSpan(keep));
-            length = keep + chunk.Length;
         }
     }
 

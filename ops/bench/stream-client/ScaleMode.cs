@@ -20,17 +20,7 @@ internal static class ScaleMode
     public static async Task<int> RunAsync(Program.Options options, string nonce)
     {
         var n = options.Scale;
-        using var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            MaxConnectionsPerServer = n,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-        };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        using var client = BenchHttp.NewClient(n, options.TimeoutSeconds, TimeSpan.FromSeconds(30));
 
         var prefix = Program.BodyPrefix(options, nonce, 0);
         var results = new Result[n];
@@ -76,15 +66,7 @@ internal static class ScaleMode
         var opened = false;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url)
-            {
-                Content = new StringContent(body, Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench-0000");
-            foreach (var (name, value) in options.Headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
+            using var request = BenchHttp.ChatRequest(options.Url, body, options);
 
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);

@@ -83,18 +83,21 @@ internal sealed class SseScan(bool hashDataLines = false)
     /// <summary>The hash of the data lines (hex), once the body has been read.</summary>
     public string DataHash() => _hash is null ? "" : Convert.ToHexString(_hash.GetHashAndReset());
 
-    private void KeepTail(ReadOnlySpan<byte> chunk)
+    private void KeepTail(ReadOnlySpan<byte> chunk) => KeepTail(_tail, ref _tailLength, chunk);
+
+    /// <summary>Keeps the last bytes of a body in <paramref name="tail"/> (<paramref name="length"/> of them so far).</summary>
+    public static void KeepTail(byte[] tail, ref int length, ReadOnlySpan<byte> chunk)
     {
-        if (chunk.Length >= _tail.Length)
+        if (chunk.Length >= tail.Length)
         {
-            chunk[^_tail.Length..].CopyTo(_tail);
-            _tailLength = _tail.Length;
+            chunk[^tail.Length..].CopyTo(tail);
+            length = tail.Length;
             return;
         }
 
-        var keep = Math.Min(_tailLength, _tail.Length - chunk.Length);
-        _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
-        chunk.CopyTo(_tail.AsSpan(keep));
-        _tailLength = keep + chunk.Length;
+        var keep = Math.Min(length, tail.Length - chunk.Length);
+        tail.AsSpan(length - keep, keep).CopyTo(tail);
+        chunk.CopyTo(tail.AsSpan(keep));
+        length = keep + chunk.Length;
     }
 }
