@@ -1,6 +1,4 @@
-using AiGateway.Config;
 using AiGateway.Transforms.Identity;
-using AiGateway.Transforms.Storage;
 
 namespace AiGateway.Cli;
 

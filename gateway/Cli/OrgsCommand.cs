@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiGateway.Config;
 using AiGateway.Transforms.Orgs;
-using AiGateway.Transforms.Storage;
 
 namespace AiGateway.Cli;
 

@@ -60,7 +60,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             // A copy of the previous entry must not survive here either; the new one is kept unless another
             // invalidation of the fingerprint's stripe came in since the write was sent (it may be a purge).
             var stamp = near.Invalidate(fingerprint);
-            if (stamp == observed + 1 && invalidation.Listening)
+            if (near.Enabled && stamp == observed + 1 && invalidation.Listening)
             {
                 near.Add(fingerprint, entry, ttl, stamp, nowMs);
             }

@@ -38,7 +38,7 @@ internal sealed class SqliteLogRowInsert : IDisposable
         Span<byte> formatted = stackalloc byte[64];
         try
         {
-            Check(r.Id.TryFormat(formatted, out var length) ? raw.sqlite3_bind_text(_statement, 1, formatted[..length]) : raw.SQLITE_TOOBIG);
+            BindFormatted(1, r.Id.TryFormat(formatted, out var length), formatted[..length]);
             BindFormatted(2, SqliteValues.TryFormatTime(r.Ts, formatted, out length), formatted[..length]);
             BindText(3, r.OrgId ?? "");
             BindText(4, r.Route);

@@ -24,12 +24,12 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
     public const string DedupeHeader = "x-aigw-dedupe";
 
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange?.Cache is null)
         {
-            await next();
+            await next(context);
             return;
         }
 
@@ -86,7 +86,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
     }
 
-    private async Task LeadAsync(AiExchange exchange, LiveResponse live, bool dedupe, GatewayOptions gateway, Func<Task> next)
+    private async Task LeadAsync(AiExchange exchange, LiveResponse live, bool dedupe, GatewayOptions gateway, RequestDelegate next)
     {
         var context = exchange.HttpContext;
         if (dedupe)
@@ -100,7 +100,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await next();
+            await next(context);
         }
         finally
         {

@@ -4,7 +4,6 @@ using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Identity;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Exchange;
@@ -14,12 +13,10 @@ namespace AiGateway.Transforms.Exchange;
 /// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), parsed (400 if it is not a JSON object,
 /// never forwarded) and handed upstream again from memory. Other requests pass through untouched and streamed.
 /// </summary>
-internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> options, IServiceProvider services)
+internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> options, PriceCatalog? prices = null)
 {
     /// <summary>The request header naming the app feature making the call.</summary>
     public const string RouteHeader = "x-aigw-route";
-
-    private PriceCatalog? _prices;
 
     /// <summary>Runs the step.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -67,7 +64,7 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
         context.Request.Body = new MemoryStream(body, writable: false);
         // Resolved here, on the request's own thread: the pumps price the answer from their own task, and HttpContext
         // (RequestServices included) must not be used from two threads at once.
-        exchange.Prices = _prices ??= services.GetService<PriceCatalog>();
+        exchange.Prices = prices;
         context.Features.Set(exchange);
         await next(context);
     }

@@ -33,9 +33,9 @@ internal sealed class FallbackModelValidator(PriceCatalog catalog) : IValidateOp
             }
 
             // An empty fallback is GatewayOptionsValidator's error.
-            if (!string.IsNullOrWhiteSpace(fallback) && prices.Unpriced(fallback) is { } fallbackProblem)
+            if (!string.IsNullOrWhiteSpace(fallback))
             {
-                errors.Add($"Gateway:Upstream:FallbackModels:{model} is '{fallback}', {fallbackProblem}");
+                prices.Check(errors, $"Gateway:Upstream:FallbackModels:{model}", fallback);
             }
         }
 

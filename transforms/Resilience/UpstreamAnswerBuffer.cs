@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 
 namespace AiGateway.Transforms.Resilience;
 
@@ -77,22 +78,35 @@ internal static class UpstreamAnswerBuffer
             }
         }
 
-        foreach (var header in original.Headers.NonValidated)
-        {
-            if (header.Value.Count == 1)
-            {
-                copy.Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
-            }
-            else
-            {
-                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
-
+        CopyContentHeaders(original.Headers, copy.Headers, skipContentLength: false);
         response.Content = copy;
         if (ended)
         {
             original.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Copies content headers as they are, enumerated without parsing or allocating (one value as a string); with
+    /// <paramref name="skipContentLength"/> the length is left to the new content, which knows the body it sends.
+    /// </summary>
+    internal static void CopyContentHeaders(HttpContentHeaders from, HttpContentHeaders to, bool skipContentLength)
+    {
+        foreach (var header in from.NonValidated)
+        {
+            if (skipContentLength && string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (header.Value.Count == 1)
+            {
+                to.TryAddWithoutValidation(header.Key, header.Value.ToString());
+            }
+            else
+            {
+                to.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
     }
 }

@@ -49,24 +49,8 @@ internal sealed class UpstreamCall
         var content = new ReadOnlyMemoryContent(Exchange.Body);
         if (_original is not null)
         {
-            // The raw values as YARP copied them from the client, enumerated without parsing or allocating.
-            foreach (var header in _original.Headers.NonValidated)
-            {
-                // Content-Length is left to the new content, which knows the body it sends.
-                if (string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                if (header.Value.Count == 1)
-                {
-                    content.Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
-                }
-                else
-                {
-                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
+            // The raw values as YARP copied them from the client.
+            UpstreamAnswerBuffer.CopyContentHeaders(_original.Headers, content.Headers, skipContentLength: true);
         }
 
         if (Exchange.Attempts > 1)
