@@ -4,6 +4,7 @@ using AiGateway.Config;
 using AiGateway.Tests.CostLog;
 using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Tests.Infrastructure;
 using Xunit;
 
 namespace AiGateway.Tests.Dedupe;
@@ -96,17 +97,5 @@ public sealed class LiveResponseRegistryTests : IDisposable
         live.Append(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(new string('x', bytes))), isUsageChunk: false, isTerminal: true);
         live.CompleteStream();
         return live;
-    }
-
-    // A clock that moves only when the test says so; the registry's own sweeper then never finds anything new to forget.
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _timestamp = 1;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Volatile.Read(ref _timestamp);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _timestamp, by.Ticks);
     }
 }

@@ -85,7 +85,9 @@ public sealed class LiveResponseTests
             live.CompleteStream();
         });
 
-        Assert.All(await Task.WhenAll(readers), read => Assert.Equal(count, read));
+        // Bounded: a reader that missed a change would otherwise hang the test instead of failing it.
+        var reads = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(reads, read => Assert.Equal(count, read));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using AiGateway.Config;
 using AiGateway.Tests.CostLog;
 using AiGateway.Transforms.Identity;
+using AiGateway.Tests.Infrastructure;
 using Xunit;
 
 namespace AiGateway.Tests.Identity;
@@ -43,18 +44,27 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public async Task AuthenticateAsync_KeySeenInPassthroughThenReloadToVirtualKeys_UnknownKeyRefused()
     {
-        var options = new GatewayOptions { Auth = new AuthOptions { Mode = AuthMode.Passthrough, KeyCacheSeconds = 10 } };
-        var authenticator = new ApiKeyAuthenticator(new CountingStore(), new FixedOptionsMonitor<GatewayOptions>(options), new ManualClock());
+        var options = new ReloadableOptions(new GatewayOptions { Auth = new AuthOptions { Mode = AuthMode.Passthrough, KeyCacheSeconds = 10 } });
+        var authenticator = new ApiKeyAuthenticator(new CountingStore(), options, new ManualClock());
         Assert.NotNull(await authenticator.AuthenticateAsync("sk-anything", default));
 
-        // A hot reload switches the mode: the options object the monitor hands out now says VirtualKeys.
-        options.Auth.Mode = AuthMode.VirtualKeys;
+        // A hot reload: the monitor hands out a new options object that says VirtualKeys.
+        options.CurrentValue = new GatewayOptions { Auth = new AuthOptions { Mode = AuthMode.VirtualKeys, KeyCacheSeconds = 10 } };
 
         Assert.Null(await authenticator.AuthenticateAsync("sk-anything", default));
     }
 
     private static ApiKeyAuthenticator Create(AuthMode mode, IApiKeyStore store, TimeProvider clock) =>
         new(store, new FixedOptionsMonitor<GatewayOptions>(new GatewayOptions { Auth = new AuthOptions { Mode = mode, KeyCacheSeconds = 10 } }), clock);
+
+    private sealed class ReloadableOptions(GatewayOptions initial) : Microsoft.Extensions.Options.IOptionsMonitor<GatewayOptions>
+    {
+        public GatewayOptions CurrentValue { get; set; } = initial;
+
+        public GatewayOptions Get(string? name) => CurrentValue;
+
+        public IDisposable? OnChange(Action<GatewayOptions, string?> listener) => null;
+    }
 
     private sealed class CountingStore : IApiKeyStore
     {
@@ -78,16 +88,5 @@ public sealed class ApiKeyAuthenticatorTests
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<int> RevokeAsync(string keyHashPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _timestamp = 1;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _timestamp;
-
-        public void Advance(TimeSpan by) => _timestamp += by.Ticks;
     }
 }

@@ -1,6 +1,5 @@
 using AiGateway.Transforms.Dedupe;
 using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace AiGateway.Tests.Infrastructure;
 
@@ -11,14 +10,7 @@ public static class LiveAnswers
     public static int Subscribers(TestGateway gateway) =>
         gateway.Services.GetRequiredService<LiveResponseRegistry>().Inflight.Sum(live => live.SubscriberCount);
 
-    /// <summary>Polls (bounded, 30 s) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the gateway did not reach the expected state");
-    }
+    /// <summary>Polls (bounded) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
+    public static Task WaitUntilAsync(Func<bool> condition) =>
+        CostLog.Eventually.UntilAsync(condition, "the gateway reached the expected state");
 }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Tests.Usage;
 using Microsoft.AspNetCore.Http;
 using Xunit;
 
@@ -263,10 +262,10 @@ public sealed class UpstreamFallbackTests
         var request = Chat(Primary, "Follow the fallback " + Guid.NewGuid());
 
         var leaderCall = PostAsync(gateway, request);
-        await CostLogRowTraffic.WaitUntilAsync(() => models.Contains(Fallback));
+        await LiveAnswers.WaitUntilAsync(() => models.Contains(Fallback));
         var followerCall = PostAsync(gateway, request);
         // The follower waits on the leader's answer, which the upstream holds back until both overlap.
-        await CostLogRowTraffic.WaitUntilAsync(() => CostLogRowTraffic.Subscribers(gateway) == 1);
+        await LiveAnswers.WaitUntilAsync(() => LiveAnswers.Subscribers(gateway) == 1);
         release.SetResult();
         using var leader = await leaderCall;
         using var follower = await followerCall;

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MockOpenAi;
 using Xunit;
 
+using static AiGateway.Tests.Infrastructure.LiveAnswers;
 using static AiGateway.Tests.Usage.CostLogRowTraffic;
 
 namespace AiGateway.Tests.Usage;
@@ -367,6 +368,4 @@ public abstract class CostLogRowTests
         Assert.Equal(count, rows.Count);
         return rows;
     }
-
-    /// <summary>A chat body; without <paramref name="text"/> its message is unique, so that it is never a hit or a follower.</summary>
 }

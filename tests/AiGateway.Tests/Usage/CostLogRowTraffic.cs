@@ -116,9 +116,4 @@ internal static class CostLogRowTraffic
     internal static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
 
     internal static Guid RequestId(HttpResponseMessage response) => Guid.Parse(Header(response, "x-aigw-request-id"));
-
-    internal static int Subscribers(TestGateway gateway) =>
-        gateway.Services.GetRequiredService<LiveResponseRegistry>().Inflight.Sum(live => live.SubscriberCount);
-
-    internal static async Task WaitUntilAsync(Func<bool> condition) => await Eventually.UntilAsync(condition, "the gateway reached the expected state");
 }
