@@ -1,11 +1,10 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// The compact binary form of a <see cref="CachedResponse"/> in Redis:
+/// The compact binary form of a <see cref="CachedResponse"/> in Redis and in the in-process ring:
 /// <code>version:u8=2 | status:u16 | created:i64 | usageEvent:i32 | responseIdLen:u16 responseId | headerCount:u16 | (nameLen:u16 name valueLen:u16 value)* |
 /// eventCount:i32 (-1 for JSON) | eventEnd:i32* | payload (rest)</code>
 /// little-endian, strings UTF-8. The payload is last so a hit writes it straight from the read buffer.
@@ -17,33 +16,50 @@ internal static class CachedResponseSerializer
     /// <summary>Serializes an entry.</summary>
     public static byte[] Serialize(CachedResponse entry)
     {
-        var buffer = new ArrayBufferWriter<byte>(entry.Payload.Length + 512);
-        var head = buffer.GetSpan(15);
-        head[0] = Version;
-        BinaryPrimitives.WriteUInt16LittleEndian(head[1..], (ushort)entry.StatusCode);
-        BinaryPrimitives.WriteInt64LittleEndian(head[3..], entry.CreatedAtUnixMs);
-        BinaryPrimitives.WriteInt32LittleEndian(head[11..], entry.UsageEventIndex);
-        buffer.Advance(15);
-        WriteString(buffer, entry.ResponseId);
-        BinaryPrimitives.WriteUInt16LittleEndian(buffer.GetSpan(2), (ushort)entry.Headers.Length);
-        buffer.Advance(2);
+        var bytes = new byte[Measure(entry)];
+        Write(entry, bytes);
+        return bytes;
+    }
+
+    /// <summary>The length of the serialized entry: the room <see cref="Write"/> needs.</summary>
+    public static int Measure(CachedResponse entry)
+    {
+        var length = 15 + 2 + Encoding.UTF8.GetByteCount(entry.ResponseId) + 2;
         foreach (var header in entry.Headers)
         {
-            WriteString(buffer, header.Key);
-            WriteString(buffer, header.Value);
+            length += 4 + Encoding.UTF8.GetByteCount(header.Key) + Encoding.UTF8.GetByteCount(header.Value);
+        }
+
+        return length + 4 + ((entry.EventEnds?.Length ?? 0) * 4) + entry.Payload.Length;
+    }
+
+    /// <summary>Serializes an entry into <paramref name="destination"/>, which is exactly <see cref="Measure"/> long.</summary>
+    public static void Write(CachedResponse entry, Span<byte> destination)
+    {
+        destination[0] = Version;
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)entry.StatusCode);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[3..], entry.CreatedAtUnixMs);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[11..], entry.UsageEventIndex);
+        var position = 15;
+        WriteString(destination, ref position, entry.ResponseId);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[position..], (ushort)entry.Headers.Length);
+        position += 2;
+        foreach (var header in entry.Headers)
+        {
+            WriteString(destination, ref position, header.Key);
+            WriteString(destination, ref position, header.Value);
         }
 
         var events = entry.EventEnds;
-        var count = buffer.GetSpan(4 + ((events?.Length ?? 0) * 4));
-        BinaryPrimitives.WriteInt32LittleEndian(count, events?.Length ?? -1);
-        for (var i = 0; i < (events?.Length ?? 0); i++)
+        BinaryPrimitives.WriteInt32LittleEndian(destination[position..], events?.Length ?? -1);
+        position += 4;
+        foreach (var end in events ?? [])
         {
-            BinaryPrimitives.WriteInt32LittleEndian(count[(4 + (i * 4))..], events![i]);
+            BinaryPrimitives.WriteInt32LittleEndian(destination[position..], end);
+            position += 4;
         }
 
-        buffer.Advance(4 + ((events?.Length ?? 0) * 4));
-        buffer.Write(entry.Payload.Span);
-        return buffer.WrittenSpan.ToArray();
+        entry.Payload.Span.CopyTo(destination[position..]);
     }
 
     /// <summary>Reads an entry whose payload stays in <paramref name="data"/>; <paramref name="owner"/> is disposed with the entry.</summary>
@@ -84,13 +100,11 @@ internal static class CachedResponseSerializer
         return new CachedResponse(status, headers, data[position..], eventEnds, usageEvent, created, responseId, owner);
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> buffer, string value)
+    private static void WriteString(Span<byte> destination, ref int position, string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
-        var span = buffer.GetSpan(2 + length);
-        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)length);
-        Encoding.UTF8.GetBytes(value, span[2..]);
-        buffer.Advance(2 + length);
+        var length = Encoding.UTF8.GetBytes(value, destination[(position + 2)..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[position..], (ushort)length);
+        position += 2 + length;
     }
 
     private static string ReadString(ReadOnlySpan<byte> span, ref int position)
