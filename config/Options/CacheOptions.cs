@@ -18,8 +18,11 @@ public sealed class CacheOptions
     /// <value>Field names. Default <c>["user"]</c>; an empty list keeps every field.</value>
     public string[]? IgnoreFields { get; set; }
 
-    /// <summary>Memory the in-process store may use (only without Redis); older entries are evicted beyond it.</summary>
-    /// <value>Bytes, 1 MiB to 64 GiB. Default 64 MiB; the process holds about twice this at most (GC headroom).</value>
+    /// <summary>
+    /// Size of the in-process store's ring of entries (only without Redis): a new entry overwrites the oldest ones, and
+    /// an entry larger than an eighth of it (of 1 GiB beyond 1 GiB) is not stored.
+    /// </summary>
+    /// <value>Bytes, 1 MiB to 64 GiB. Default 64 MiB, committed as it fills, plus an index of about 50 bytes per entry.</value>
     public long MemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace AiGateway.Transforms.Caching;
 
 /// <summary>
 /// A stored answer: status, the upstream headers worth replaying, and the JSON body or the SSE events as received.
-/// Entries read from Redis borrow pooled memory: dispose them once written.
+/// Entries read from a store borrow pooled memory: dispose them once written.
 /// </summary>
 public sealed class CachedResponse : IDisposable
 {
@@ -67,12 +67,12 @@ public sealed class CachedResponse : IDisposable
         }
     }
 
-    /// <summary>Approximate memory held, for the in-process store's byte bound.</summary>
+    /// <summary>Approximate memory held as an object, for the near cache's byte bound.</summary>
     public long SizeBytes
     {
         get
         {
-            // Besides its bytes, an entry costs the cache's own objects: key string, entry, tag strings and index slots.
+            // Besides its bytes, a near copy costs the copy object, its key string and a dictionary node.
             // A payload shared with its live answer can be the start of a larger array, all of which the entry keeps.
             var payload = MemoryMarshal.TryGetArray(Payload, out var shared) ? shared.Array!.Length : Payload.Length;
             long size = 800 + payload + (EventEnds?.Length * 4 ?? 0);

@@ -1,53 +1,110 @@
-using System.Collections.Concurrent;
+using System.Buffers;
+using System.Text;
 using AiGateway.Config;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// The embedded store: entries kept as objects (no serialization on a hit) in a <see cref="MemoryCache"/> bounded by
-/// <c>Gateway:Cache:MemoryLimitBytes</c>, which evicts expired, then least recently used entries.
+/// The embedded store: a ring of <c>Gateway:Cache:MemoryLimitBytes</c> bytes holding serialized entries back to back
+/// (<see cref="CacheRecord"/>), and an index from fingerprint to record. A new entry overwrites the oldest ones (FIFO).
 /// </summary>
-internal sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposable
+/// <remarks>
+/// Unique answers (the usual AI traffic) keep the store full. Kept as objects they were promoted to gen2 and died there
+/// on eviction, so the GC traced and copied them all the time; byte arrays and a dictionary of structs hold no
+/// references, so the GC never looks inside. A hit copies its bytes out under the lock: a later overwrite cannot
+/// change an answer being written. The lock is held for a copy of one entry (a few KB), never across an await.
+/// </remarks>
+internal sealed class MemoryResponseCacheStore : IResponseCacheStore
 {
-    private readonly MemoryCache _cache;
+    // Arrays stop at 2 GiB: a larger ring is several segments, and no record crosses a segment's end.
+    private const int MaxSegmentBytes = 1 << 30;
 
-    // Purge needs "every entry of org X / route Y"; MemoryCache cannot enumerate by tag, so keep the sets here.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _byTag = new(StringComparer.Ordinal);
-    private readonly PostEvictionDelegate _onEvicted;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<FingerprintKey, long> _index = [];
+    private readonly byte[]?[] _segments;
+    private readonly int _segmentBytes;
+    private readonly long _capacity;
+    private readonly long _maxRecordBytes;
+    private readonly TimeProvider _time;
 
-    public MemoryResponseCacheStore(IOptions<GatewayOptions> options)
+    // Positions are logical (they only grow); a record at p lives at p % _capacity. Records in [_tail, _head) are intact.
+    private long _head;
+    private long _tail;
+
+    public MemoryResponseCacheStore(IOptions<GatewayOptions> options, TimeProvider time)
+        : this(options.Value.Cache.MemoryLimitBytes, MaxSegmentBytes, time)
     {
-        _cache = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = options.Value.Cache.MemoryLimitBytes,
-            // Each compaction walks and sorts every entry; when most calls are unique (the usual AI traffic) the store
-            // is always full, so evicting a quarter per pass costs 2.5x less CPU per stored answer than a tenth.
-            CompactionPercentage = 0.25,
-        });
-        _onEvicted = (key, value, _, _) => Untag((string)key, ((Stored)value!).Tags);
+    }
+
+    internal MemoryResponseCacheStore(long capacityBytes, int maxSegmentBytes, TimeProvider time)
+    {
+        var segments = (int)((capacityBytes + maxSegmentBytes - 1) / maxSegmentBytes);
+        _segmentBytes = (int)((((capacityBytes + segments - 1) / segments) + 7) & ~7L);
+        _segments = new byte[segments][];
+        _capacity = (long)segments * _segmentBytes;
+        // An entry over an eighth of a segment (8 MiB in the default 64 MiB ring, above the default
+        // Gateway:Cache:MaxEntryBytes) is not stored: one answer would evict a large part of the cache.
+        _maxRecordBytes = _segmentBytes / 8;
+        _time = time;
     }
 
     /// <inheritdoc/>
-    public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_cache.TryGetValue(fingerprint, out Stored? stored) ? stored!.Entry : null);
+    public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
+    {
+        if (!FingerprintKey.TryParse(fingerprint, out var key))
+        {
+            return ValueTask.FromResult<CachedResponse?>(null);
+        }
+
+        var nowMs = NowMs();
+        byte[] copy;
+        int length;
+        lock (_lock)
+        {
+            if (!_index.TryGetValue(key, out var position))
+            {
+                return ValueTask.FromResult<CachedResponse?>(null);
+            }
+
+            var record = RecordAt(position);
+            if (record.ExpiresAtMs <= nowMs)
+            {
+                _index.Remove(key);
+                return ValueTask.FromResult<CachedResponse?>(null);
+            }
+
+            length = record.Data.Length;
+            copy = ArrayPool<byte>.Shared.Rent(length);
+            record.Data.CopyTo(copy);
+        }
+
+        return ValueTask.FromResult(CachedResponseSerializer.Deserialize(copy.AsMemory(0, length), new PooledCopy(copy)));
+    }
 
     /// <inheritdoc/>
     public Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var tagKeys = TagKeys(tags.OrgId, tags.Route);
-        using (var cacheEntry = _cache.CreateEntry(fingerprint))
+        if (!FingerprintKey.TryParse(fingerprint, out var key))
         {
-            cacheEntry.Value = new Stored(entry, tagKeys);
-            cacheEntry.Size = entry.SizeBytes;
-            cacheEntry.AbsoluteExpirationRelativeToNow = ttl;
-            cacheEntry.RegisterPostEvictionCallback(_onEvicted);
+            return Task.CompletedTask;
         }
 
-        foreach (var tag in tagKeys)
+        var expiresAtMs = NowMs() + (long)Math.Min(ttl.TotalMilliseconds, long.MaxValue / 4);
+        var dataLength = CachedResponseSerializer.Measure(entry);
+        var length = CacheRecord.Measure(tags, dataLength);
+        lock (_lock)
         {
-            _byTag.GetOrAdd(tag, static _ => new(StringComparer.Ordinal))[fingerprint] = 0;
+            if (length < 0 || length > _maxRecordBytes || ttl <= TimeSpan.Zero)
+            {
+                // Not stored; the earlier entry of the fingerprint must not answer in its place either.
+                _index.Remove(key);
+                return Task.CompletedTask;
+            }
+
+            var position = Reserve((int)length);
+            CacheRecord.WriteEntry(Bytes(position, (int)length), key, expiresAtMs, tags, entry, dataLength);
+            _index[key] = position;
         }
 
         return Task.CompletedTask;
@@ -56,27 +113,33 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposabl
     /// <inheritdoc/>
     public Task<long> PurgeAsync(string? orgId, string? route, string? fingerprint, CancellationToken cancellationToken)
     {
+        var org = orgId is null ? null : Encoding.UTF8.GetBytes(orgId);
+        var onRoute = route is null ? null : Encoding.UTF8.GetBytes(route);
+        var nowMs = NowMs();
         long removed = 0;
-        if (fingerprint is not null)
+        lock (_lock)
         {
-            if (_cache.TryGetValue(fingerprint, out Stored? stored) && Matches(stored!.Tags, orgId, route))
+            if (fingerprint is not null)
             {
-                _cache.Remove(fingerprint);
-                removed = 1;
-            }
-
-            return Task.FromResult(removed);
-        }
-
-        var tag = TagKey(orgId, route);
-        if (tag is not null && _byTag.TryRemove(tag, out var fingerprints))
-        {
-            foreach (var key in fingerprints.Keys)
-            {
-                if (_cache.TryGetValue(key, out _))
+                if (FingerprintKey.TryParse(fingerprint, out var key) && _index.TryGetValue(key, out var position)
+                    && Drop(key, RecordAt(position), org, onRoute, nowMs))
                 {
-                    _cache.Remove(key);
-                    removed++;
+                    removed = 1;
+                }
+            }
+            else if (org is not null || onRoute is not null)
+            {
+                // An admin operation: every record's header is read, O(ring).
+                for (var position = _tail; position < _head;)
+                {
+                    var record = RecordAt(position);
+                    if (record.IsEntry && _index.TryGetValue(record.Key, out var live) && live == position
+                        && Drop(record.Key, record, org, onRoute, nowMs))
+                    {
+                        removed++;
+                    }
+
+                    position += record.Length;
                 }
             }
         }
@@ -84,36 +147,72 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore, IDisposabl
         return Task.FromResult(removed);
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _cache.Dispose();
-
-    private static string[] TagKeys(string orgId, string? route) =>
-        route is null ? ["o:" + orgId] : ["o:" + orgId, "r:" + route, "or:" + orgId + "\n" + route];
-
-    private static string? TagKey(string? orgId, string? route) => (orgId, route) switch
+    /// <summary>Removes the record's entry from the index when it matches the filters; true when it had not expired.</summary>
+    private bool Drop(FingerprintKey key, CacheRecord record, byte[]? org, byte[]? route, long nowMs)
     {
-        (not null, not null) => "or:" + orgId + "\n" + route,
-        (not null, null) => "o:" + orgId,
-        (null, not null) => "r:" + route,
-        _ => null,
-    };
+        if ((org is not null && !record.Org.SequenceEqual(org)) || (route is not null && (!record.HasRoute || !record.Route.SequenceEqual(route))))
+        {
+            return false;
+        }
 
-    private static bool Matches(string[] tags, string? orgId, string? route)
-    {
-        var wanted = TagKey(orgId, route);
-        return wanted is null || tags.Contains(wanted);
+        _index.Remove(key);
+        return record.ExpiresAtMs > nowMs;
     }
 
-    private void Untag(string fingerprint, string[] tags)
+    /// <summary>Makes room for a record at the head (after padding out a segment too short for it) and returns its position.</summary>
+    private long Reserve(int length)
     {
-        foreach (var tag in tags)
+        var start = _head;
+        var left = _segmentBytes - (int)(start % _capacity % _segmentBytes);
+        if (left < length)
         {
-            if (_byTag.TryGetValue(tag, out var set))
+            // Positions are 8-aligned, so what is left is room for a padding record.
+            Evict(start + left);
+            CacheRecord.WritePadding(Bytes(start, CacheRecord.MinBytes), left);
+            start += left;
+        }
+
+        Evict(start + length);
+        _head = start + length;
+        return start;
+    }
+
+    /// <summary>Forgets the oldest records until the ring has room up to <paramref name="end"/>.</summary>
+    private void Evict(long end)
+    {
+        while (end - _tail > _capacity)
+        {
+            var record = RecordAt(_tail);
+            // The index may already point at a newer record of the same fingerprint: that one stays.
+            if (record.IsEntry && _index.TryGetValue(record.Key, out var position) && position == _tail)
             {
-                set.TryRemove(fingerprint, out _);
+                _index.Remove(record.Key);
             }
+
+            _tail += record.Length;
         }
     }
 
-    private sealed record Stored(CachedResponse Entry, string[] Tags);
+    private CacheRecord RecordAt(long position)
+    {
+        var header = Bytes(position, CacheRecord.MinBytes);
+        var record = new CacheRecord(header);
+        return record.IsEntry ? new CacheRecord(Bytes(position, record.Length)) : record;
+    }
+
+    private Span<byte> Bytes(long position, int length)
+    {
+        var offset = position % _capacity;
+        // Pages of an uninitialized array are committed by the OS only as they are first written.
+        var segment = _segments[offset / _segmentBytes] ??= GC.AllocateUninitializedArray<byte>(_segmentBytes);
+        return segment.AsSpan((int)(offset % _segmentBytes), length);
+    }
+
+    private long NowMs() => (long)_time.GetElapsedTime(0).TotalMilliseconds;
+
+    /// <summary>A hit's copy of its record, rented from the pool and returned when the entry is disposed.</summary>
+    private sealed class PooledCopy(byte[] array) : IDisposable
+    {
+        public void Dispose() => ArrayPool<byte>.Shared.Return(array);
+    }
 }
