@@ -4,7 +4,9 @@
 #
 #   ops/bench/profile.sh                          the gateway, uncached chat, 32 connections, 8 s
 #   ops/bench/profile.sh --target bare-yarp       the same load on the bare YARP hop, for comparison
-#   ops/bench/profile.sh --kind stream|models|chat-nostore --connections 1 --seconds 15 --env 'DOTNET_gcServer=0'
+#   ops/bench/profile.sh --kind stream|models|chat-nostore|hit --connections 1 --seconds 15 --env 'DOTNET_gcServer=0'
+#                                                 hit: one fixed body (as run.sh's gateway-hit), filled before the load,
+#                                                 so every request is answered from the in-process cache
 #   ops/bench/profile.sh --rev HEAD               build gateway and mock from a git revision (git archive) first
 #   ops/bench/profile.sh --snapshot               build from a copy of the working tree (as run.sh --snapshot)
 #   ops/bench/profile.sh --alloc                  allocations instead of CPU: dotnet-trace's gc-verbose profile (the
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --alloc) alloc=1 ;;
     --focus) focus+=(--focus "$2"); shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -107,12 +109,25 @@ load() { # SECONDS
   case "$kind" in
     chat) wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
     chat-nostore) BENCH_HEADERS="Cache-Control: no-store" wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
+    hit) BENCH_BODY_FILE=$HIT_BODY wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/chat.lua" "$base/v1/chat/completions" ;;
     models) wrk -t$threads -c"$conns" -d"$1s" -s "$BENCH_DIR/get.lua" "$base/v1/models" ;;
     stream) dotnet "$BENCH_DIR/stream-client/bin/Release/net10.0/StreamClient.dll" --url "$base/v1/chat/completions" \
       --connections "$conns" --duration "$1" --header "x-mock-chunks: 20" ;;
   esac | grep '^BENCH' || true
 }
 
+if [ "$kind" = hit ]; then
+  # The one body of the hit load (about the size of chat.lua's, as run.sh's HIT_BODY); the first call fills the cache.
+  HIT_BODY=$TMP/hit-body.json
+  printf '{"model":"gpt-4o-mini","temperature":0.2,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"bench fixed %s: summarise the trade-offs of a reverse proxy in one line."}]}' \
+    "$(printf 'You are a careful assistant. %.0s' $(seq 21))" "$RANDOM$RANDOM-$(date +%s%N)" >"$HIT_BODY"
+  hit_status() {
+    curl -s -o /dev/null -D - -H 'Authorization: Bearer sk-bench-0000' -H 'Content-Type: application/json' \
+      --data-binary @"$HIT_BODY" "$base/v1/chat/completions" | tr -d '\r' | sed -n 's/^x-aigw-cache: *//Ip' | head -1
+  }
+  hit_status >/dev/null
+  [ "$(hit_status)" = hit ] || { echo "the hit body is not answered from the cache" >&2; exit 1; }
+fi
 echo "warming up $target (${kind}, $conns connections)" >&2
 load 8 >/dev/null
 gc0=$(cat "$TMP/app.gc")
@@ -126,6 +141,7 @@ else
   perf record -F 499 -g -p "$app_pid" -o "$TMP/perf.data" -- sleep "$seconds" >/dev/null 2>&1
 fi
 wait "$load_pid" || true
+if [ "$kind" = hit ] && [ "$(hit_status)" != hit ]; then echo "the hit body was evicted during the load" >&2; fi
 sleep 0.12
 gc1=$(cat "$TMP/app.gc")
 requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' "$TMP/load.out")

@@ -7,6 +7,9 @@ namespace AiGateway.Transforms.Caching;
 /// <param name="Ttl">How long a stored answer lives.</param>
 public sealed record CacheDecision(CacheStatus Status, string Fingerprint, bool Store, TimeSpan Ttl)
 {
+    /// <summary>The outcome so far; the cache step sets <see cref="CacheStatus.Hit"/> on the call's own decision (a copy per hit cost an allocation).</summary>
+    public CacheStatus Status { get; internal set; } = Status;
+
     /// <summary>Whether the cache is looked up before calling upstream.</summary>
     public bool Lookup => Status == CacheStatus.Miss;
 

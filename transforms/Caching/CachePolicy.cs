@@ -23,7 +23,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
         var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
         var shared = route?.SharedAcrossOrgs == true;
         var fingerprint = RequestFingerprint.Compute(
-            RequestFingerprint.Scope(exchange.Identity.OrgId, exchange.Route, shared),
+            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, exchange.Route, shared),
             exchange.Endpoint.Path, exchange.Json, gateway.Cache.EffectiveIgnoreFields);
 
         var headers = exchange.HttpContext.Request.Headers;

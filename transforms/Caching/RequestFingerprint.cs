@@ -10,6 +10,7 @@ namespace AiGateway.Transforms.Caching;
 internal static class RequestFingerprint
 {
     private static readonly JsonWriterOptions CanonicalWriter = new() { SkipValidation = true };
+    private static readonly Comparison<JsonProperty> CompareNames = CompareByName;
 
     // Reused per thread (Compute never awaits), so a fingerprint allocates little beyond its result string.
     [ThreadStatic]
@@ -27,14 +28,19 @@ internal static class RequestFingerprint
     /// top-level <c>stream_options</c> and <paramref name="ignoredFields"/> left out (<c>stream</c> stays in).
     /// Org ids and route names cannot contain LF (they come from keys and headers), so the parts cannot run together.
     /// </summary>
-    public static string Compute(string scope, string endpointPath, JsonElement body, IReadOnlyList<string> ignoredFields)
+    public static string Compute(string scope, string endpointPath, JsonElement body, IReadOnlyList<string> ignoredFields) =>
+        Compute((scope, ""), endpointPath, body, ignoredFields);
+
+    /// <summary>The fingerprint of <see cref="Compute(string, string, JsonElement, IReadOnlyList{string})"/>, the scope given as its two parts (no string built per call).</summary>
+    public static string Compute((string Kind, string Name) scope, string endpointPath, JsonElement body, IReadOnlyList<string> ignoredFields)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         var writer = t_writer ??= new Utf8JsonWriter(buffer, CanonicalWriter);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         buffer.Write("aigw-fp-1\n"u8);
-        WriteUtf8(buffer, scope);
+        WriteUtf8(buffer, scope.Kind);
+        WriteUtf8(buffer, scope.Name);
         buffer.Write("\n"u8);
         WriteUtf8(buffer, endpointPath);
         buffer.Write("\n"u8);
@@ -54,8 +60,15 @@ internal static class RequestFingerprint
     }
 
     /// <summary>The scope part of the fingerprint.</summary>
-    public static string Scope(string orgId, string? route, bool sharedAcrossOrgs) =>
-        sharedAcrossOrgs && route is not null ? "shared:" + route : "org:" + orgId;
+    public static string Scope(string orgId, string? route, bool sharedAcrossOrgs)
+    {
+        var (kind, name) = ScopeParts(orgId, route, sharedAcrossOrgs);
+        return kind + name;
+    }
+
+    /// <summary>The scope part of the fingerprint as kind (<c>org:</c> or <c>shared:</c>) and name.</summary>
+    public static (string Kind, string Name) ScopeParts(string orgId, string? route, bool sharedAcrossOrgs) =>
+        sharedAcrossOrgs && route is not null ? ("shared:", route) : ("org:", orgId);
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element, IReadOnlyList<string>? ignoredTopLevel)
     {
@@ -75,7 +88,8 @@ internal static class RequestFingerprint
                 }
 
                 // Ordinal order of the UTF-8 names (code point order); names with escapes are compared unescaped.
-                Array.Sort(members, 0, kept, NameComparer.Instance);
+                // A Comparison cached once: Array.Sort with an IComparer wraps it in a new delegate per call.
+                members.AsSpan(0, kept).Sort(CompareNames);
                 writer.WriteStartObject();
                 for (var i = 0; i < kept; i++)
                 {
@@ -115,18 +129,13 @@ internal static class RequestFingerprint
         }
     }
 
-    private sealed class NameComparer : IComparer<JsonProperty>
+    private static int CompareByName(JsonProperty a, JsonProperty b)
     {
-        public static readonly NameComparer Instance = new();
-
-        public int Compare(JsonProperty a, JsonProperty b)
-        {
-            var left = JsonMarshal.GetRawUtf8PropertyName(a);
-            var right = JsonMarshal.GetRawUtf8PropertyName(b);
-            return left.IndexOf((byte)'\\') < 0 && right.IndexOf((byte)'\\') < 0
-                ? left.SequenceCompareTo(right)
-                : string.CompareOrdinal(a.Name, b.Name);
-        }
+        var left = JsonMarshal.GetRawUtf8PropertyName(a);
+        var right = JsonMarshal.GetRawUtf8PropertyName(b);
+        return left.IndexOf((byte)'\\') < 0 && right.IndexOf((byte)'\\') < 0
+            ? left.SequenceCompareTo(right)
+            : string.CompareOrdinal(a.Name, b.Name);
     }
 
     private static bool Contains(IReadOnlyList<string> names, JsonProperty member)

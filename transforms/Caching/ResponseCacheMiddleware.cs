@@ -37,7 +37,7 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
             using var hit = await store.GetAsync(decision.Fingerprint, context.RequestAborted);
             if (hit is not null)
             {
-                exchange.Cache = decision with { Status = CacheStatus.Hit };
+                decision.Status = CacheStatus.Hit;
                 exchange.HitUsage = hit.Usage;
                 await CachedResponseWriter.WriteAsync(exchange, hit, time.GetUtcNow());
                 return;

@@ -7,8 +7,9 @@ namespace AiGateway.Transforms.Exchange;
 internal static class RequestBodyReader
 {
     /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static async ValueTask<byte[]?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
+        // A ValueTask: a small body usually arrives with the headers and is read synchronously, without a Task.
         if (request.ContentLength is { } declared)
         {
             if (declared > limit)

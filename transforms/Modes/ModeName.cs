@@ -18,12 +18,13 @@ internal static class ModeName
     /// <summary>The canonical (lower-case) mode named by <paramref name="value"/>, or null when it names none.</summary>
     public static string? Parse(string? value)
     {
+        // Runs on every call (most have no mode): no enumerator boxed for the list.
         var trimmed = value.AsSpan().Trim();
-        foreach (var mode in All)
+        for (var i = 0; trimmed.Length > 0 && i < All.Count; i++)
         {
-            if (trimmed.Equals(mode, StringComparison.OrdinalIgnoreCase))
+            if (trimmed.Equals(All[i], StringComparison.OrdinalIgnoreCase))
             {
-                return mode;
+                return All[i];
             }
         }
 

@@ -61,6 +61,19 @@ public sealed class RequestFingerprintTests
         Assert.NotEqual(RequestFingerprint.Scope("a", "faq", sharedAcrossOrgs: false), RequestFingerprint.Scope("b", "faq", sharedAcrossOrgs: false));
     }
 
+    [Theory]
+    [InlineData("org-1", null, false)]
+    [InlineData("org-1", "faq", true)]
+    public void Compute_ScopeAsPartsOrAsText_SameFingerprint(string org, string? route, bool shared)
+    {
+        // The gateway passes the parts; tests and the documented key format use the text.
+        using var json = JsonDocument.Parse(Base);
+        Assert.Equal(
+            RequestFingerprint.Compute(RequestFingerprint.Scope(org, route, shared), "/v1/chat/completions", json.RootElement, ["user"]),
+            RequestFingerprint.Compute(RequestFingerprint.ScopeParts(org, route, shared), "/v1/chat/completions", json.RootElement, ["user"]));
+        Assert.Equal(shared ? "shared:faq" : "org:org-1", RequestFingerprint.Scope(org, route, shared));
+    }
+
     private static string Fingerprint(string body)
     {
         using var json = JsonDocument.Parse(body);
