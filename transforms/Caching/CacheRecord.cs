@@ -5,7 +5,7 @@ namespace AiGateway.Transforms.Caching;
 
 /// <summary>
 /// One record of the in-process ring (<see cref="MemoryResponseCacheStore"/>), read in place:
-/// <code>length:i32 | kind:i32 (0 padding, 1 entry) | fingerprint:32 bytes | expires:i64 (ms on the store's clock) |
+/// <code>length:i32 | kind:i32 (0 padding, 1 entry; +0x100 once the entry has been read) | fingerprint:32 bytes | expires:i64 (ms on the store's clock) |
 /// dataLength:i32 | orgLength:u16 | routeLength:u16 (0xFFFF: no route) | org | route | entry (CachedResponseSerializer)</code>
 /// little-endian, org and route UTF-8 (for purges), the whole padded to 8 bytes. A padding record is its first 8 bytes
 /// and fills the rest of a segment.
@@ -20,6 +20,7 @@ internal readonly ref struct CacheRecord(Span<byte> bytes)
 
     private const int PaddingKind = 0;
     private const int EntryKind = 1;
+    private const int ReadFlag = 0x100;
     private const ushort NoRoute = ushort.MaxValue;
 
     private readonly Span<byte> _bytes = bytes;
@@ -28,7 +29,7 @@ internal readonly ref struct CacheRecord(Span<byte> bytes)
     public int Length => BinaryPrimitives.ReadInt32LittleEndian(_bytes);
 
     /// <summary>Whether this is an entry rather than padding.</summary>
-    public bool IsEntry => BinaryPrimitives.ReadInt32LittleEndian(_bytes[4..]) == EntryKind;
+    public bool IsEntry => (Kind & ~ReadFlag) == EntryKind;
 
     /// <summary>The entry's fingerprint.</summary>
     public FingerprintKey Key => FingerprintKey.Read(_bytes[8..]);
@@ -48,11 +49,21 @@ internal readonly ref struct CacheRecord(Span<byte> bytes)
     /// <summary>The serialized entry.</summary>
     public ReadOnlySpan<byte> Data => _bytes.Slice(HeaderBytes + OrgLength + (HasRoute ? RouteLength : 0), DataLength);
 
+    private int Kind => BinaryPrimitives.ReadInt32LittleEndian(_bytes[4..]);
+
     private int DataLength => BinaryPrimitives.ReadInt32LittleEndian(_bytes[48..]);
 
     private ushort OrgLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[52..]);
 
     private ushort RouteLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[54..]);
+
+    /// <summary>Notes that the entry has been read; returns whether it had been read before.</summary>
+    public bool MarkRead()
+    {
+        var kind = Kind;
+        BinaryPrimitives.WriteInt32LittleEndian(_bytes[4..], kind | ReadFlag);
+        return (kind & ReadFlag) != 0;
+    }
 
     /// <summary>The room a record needs, or -1 when org or route are too long to record.</summary>
     public static long Measure(CacheTags tags, int dataLength)

@@ -14,6 +14,8 @@ namespace AiGateway.Transforms.Caching;
 /// on eviction, so the GC traced and copied them all the time; byte arrays and a dictionary of structs hold no
 /// references, so the GC never looks inside. A hit copies its bytes out under the lock: a later overwrite cannot
 /// change an answer being written. The lock is held for a copy of one entry (a few KB), never across an await.
+/// An entry read a second time is kept parsed (a hot copy, valid while the index still points at its record), so a
+/// popular answer is neither copied nor parsed again; answers read once, the usual case, never become objects.
 /// </remarks>
 internal sealed class MemoryResponseCacheStore : IResponseCacheStore
 {
@@ -22,15 +24,18 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
 
     private readonly Lock _lock = new();
     private readonly Dictionary<FingerprintKey, long> _index = [];
+    private readonly Dictionary<FingerprintKey, HotCopy> _hot = [];
     private readonly byte[]?[] _segments;
     private readonly int _segmentBytes;
     private readonly long _capacity;
     private readonly long _maxRecordBytes;
+    private readonly long _hotLimitBytes;
     private readonly TimeProvider _time;
 
     // Positions are logical (they only grow); a record at p lives at p % _capacity. Records in [_tail, _head) are intact.
     private long _head;
     private long _tail;
+    private long _hotBytes;
 
     public MemoryResponseCacheStore(IOptions<GatewayOptions> options, TimeProvider time)
         : this(options.Value.Cache.MemoryLimitBytes, MaxSegmentBytes, time)
@@ -46,6 +51,9 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
         // An entry over an eighth of a segment (8 MiB in the default 64 MiB ring, above the default
         // Gateway:Cache:MaxEntryBytes) is not stored: one answer would evict a large part of the cache.
         _maxRecordBytes = _segmentBytes / 8;
+        // Hot copies are objects again: an eighth of the ring at most, all dropped at once when full (rare: only
+        // answers read twice get one, and a stale one goes when its fingerprint is next looked up).
+        _hotLimitBytes = _capacity / 8;
         _time = time;
     }
 
@@ -64,6 +72,7 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
         {
             if (!_index.TryGetValue(key, out var position))
             {
+                ForgetHot(key);
                 return ValueTask.FromResult<CachedResponse?>(null);
             }
 
@@ -71,10 +80,21 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
             if (record.ExpiresAtMs <= nowMs)
             {
                 _index.Remove(key);
+                ForgetHot(key);
                 return ValueTask.FromResult<CachedResponse?>(null);
             }
 
+            if (_hot.TryGetValue(key, out var hot) && hot.Position == position)
+            {
+                return ValueTask.FromResult<CachedResponse?>(hot.Entry);
+            }
+
             length = record.Data.Length;
+            if (record.MarkRead())
+            {
+                return ValueTask.FromResult(KeepHot(key, position, record.Data.ToArray()));
+            }
+
             copy = ArrayPool<byte>.Shared.Rent(length);
             record.Data.CopyTo(copy);
         }
@@ -147,6 +167,35 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
         return Task.FromResult(removed);
     }
 
+    /// <summary>Parses an entry read for the second time into an object of its own and keeps it for the next hits.</summary>
+    private CachedResponse? KeepHot(FingerprintKey key, long position, byte[] data)
+    {
+        var entry = CachedResponseSerializer.Deserialize(data, null);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (_hotBytes + data.Length > _hotLimitBytes)
+        {
+            _hot.Clear();
+            _hotBytes = 0;
+        }
+
+        ForgetHot(key);
+        _hot[key] = new HotCopy(position, entry, data.Length);
+        _hotBytes += data.Length;
+        return entry;
+    }
+
+    private void ForgetHot(FingerprintKey key)
+    {
+        if (_hot.Count > 0 && _hot.Remove(key, out var stale))
+        {
+            _hotBytes -= stale.Bytes;
+        }
+    }
+
     /// <summary>Removes the record's entry from the index when it matches the filters; true when it had not expired.</summary>
     private bool Drop(FingerprintKey key, CacheRecord record, byte[]? org, byte[]? route, long nowMs)
     {
@@ -209,6 +258,8 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
     }
 
     private long NowMs() => (long)_time.GetElapsedTime(0).TotalMilliseconds;
+
+    private readonly record struct HotCopy(long Position, CachedResponse Entry, int Bytes);
 
     /// <summary>A hit's copy of its record, rented from the pool and returned when the entry is disposed.</summary>
     private sealed class PooledCopy(byte[] array) : IDisposable

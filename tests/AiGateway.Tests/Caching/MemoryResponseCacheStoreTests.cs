@@ -159,6 +159,51 @@ public sealed class MemoryResponseCacheStoreTests
         Assert.Equal("the first answer", Encoding.UTF8.GetString(hit!.Payload.Span));
     }
 
+    [Fact]
+    public async Task GetAsync_ReadTwice_LaterHitsShareOneParsedCopyUntilReplaced()
+    {
+        var store = Ring(1 << 20);
+        await store.SetAsync(Fingerprint(1), Acme, Json("old"), Day, default);
+
+        using var first = await store.GetAsync(Fingerprint(1), default);
+        using var second = await store.GetAsync(Fingerprint(1), default);
+        using var third = await store.GetAsync(Fingerprint(1), default);
+        await store.SetAsync(Fingerprint(1), Acme, Json("new"), Day, default);
+        using var afterReplace = await store.GetAsync(Fingerprint(1), default);
+
+        Assert.NotSame(first, second);
+        Assert.Same(second, third);
+        Assert.Equal("old", Encoding.UTF8.GetString(third!.Payload.Span));
+        Assert.Equal("new", Encoding.UTF8.GetString(afterReplace!.Payload.Span));
+    }
+
+    [Fact]
+    public async Task GetAsync_HotCopyThenPurgedExpiredOrOverwritten_Miss()
+    {
+        var store = Ring(64 * 1024);
+        await store.SetAsync(Fingerprint(1), new("acme", "support"), Json("1"), Day, default);
+        await store.SetAsync(Fingerprint(2), Acme, Json("2"), Day, default);
+        await store.SetAsync(Fingerprint(3), Acme, Json("3"), TimeSpan.FromSeconds(10), default);
+        await store.SetAsync(Fingerprint(4), Acme, Json("4"), Day, default);
+        for (var i = 1; i <= 4; i++)
+        {
+            await ReadTwiceAsync(store, Fingerprint(i));
+        }
+
+        await store.PurgeAsync("acme", "support", null, default);
+        await store.PurgeAsync(null, null, Fingerprint(2), default);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        for (var i = 10; i < 200; i++)
+        {
+            await store.SetAsync(Fingerprint(i), Acme, Json(new string('z', 1000)), Day, default);
+        }
+
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Null(await store.GetAsync(Fingerprint(i), default));
+        }
+    }
+
     [Theory]
     [InlineData("not-a-fingerprint")]
     [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
@@ -170,6 +215,15 @@ public sealed class MemoryResponseCacheStoreTests
 
         Assert.Null(await store.GetAsync(fingerprint, default));
         Assert.Null(await store.GetAsync(fingerprint.ToLowerInvariant(), default));
+    }
+
+    private static async Task ReadTwiceAsync(MemoryResponseCacheStore store, string fingerprint)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            using var hit = await store.GetAsync(fingerprint, default);
+            Assert.NotNull(hit);
+        }
     }
 
     private MemoryResponseCacheStore Ring(long bytes) =>
