@@ -26,7 +26,7 @@ public sealed class CacheOptions
     public long MemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// With Redis: how long an instance keeps a copy of an entry it read or wrote, so repeated hits skip the Redis
+    /// With Redis: how long an instance keeps a copy of an entry it read, so repeated hits skip the Redis
     /// round trip. Never longer than the entry's remaining TTL; overwrites and purges drop the copies on every instance.
     /// </summary>
     /// <value>Seconds, 0 (off) to 60. Default 5.</value>

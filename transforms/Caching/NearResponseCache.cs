@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// This instance's short-lived copies of Redis entries it recently read or wrote, kept as parsed objects so a repeated
+/// This instance's short-lived copies of Redis entries it recently read, kept as parsed objects so a repeated
 /// hit costs neither a Redis round trip nor a deserialisation. A copy lives at most <c>Gateway:Cache:NearSeconds</c>
 /// and never past the entry's own expiry; the held bytes are bounded by <c>Gateway:Cache:NearLimitBytes</c>.
 /// </summary>
@@ -58,7 +58,7 @@ internal sealed class NearResponseCache
     public long Observe(string fingerprint) => Volatile.Read(ref _stripes[Stripe(fingerprint)]);
 
     /// <summary>
-    /// Keeps a copy of an entry fetched or written at <paramref name="nowMs"/> (Unix ms) that Redis keeps for
+    /// Keeps a copy of an entry fetched at <paramref name="nowMs"/> (Unix ms) that Redis keeps for
     /// <paramref name="remaining"/> more (null: no expiry), unless the fingerprint was invalidated since <paramref name="observed"/>.
     /// </summary>
     public void Add(string fingerprint, CachedResponse entry, TimeSpan? remaining, long observed, long nowMs)

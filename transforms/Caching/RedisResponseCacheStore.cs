@@ -7,7 +7,7 @@ namespace AiGateway.Transforms.Caching;
 /// The shared store: one Redis string per entry, <c>aigw:c:{&lt;fingerprint&gt;}</c> (the hash tag keeps every key of a
 /// fingerprint in one Redis Cluster slot), plus purge index sets <c>aigw:ix:{o:&lt;org&gt;}</c>, <c>aigw:ix:{r:&lt;route&gt;}</c>
 /// and <c>aigw:ix:{or:&lt;org&gt;|&lt;route&gt;}</c>. Any Redis failure is a miss or a skipped write, never a failed request.
-/// Entries read or written recently are answered from this instance's <see cref="NearResponseCache"/> without a round trip;
+/// Entries read recently are answered from this instance's <see cref="NearResponseCache"/> without a round trip;
 /// every overwrite and purge is announced through <see cref="NearCacheInvalidation"/> before it returns.
 /// </summary>
 internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
@@ -44,8 +44,6 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         try
         {
             var key = EntryKey(fingerprint);
-            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var observed = near.Observe(fingerprint);
             // The entry write and the notice to other instances' near copies (this may be a no-cache refresh) are
             // awaited (read-your-writes) and pipelined: one round trip. The purge index is best effort, not waited for.
             var write = database.StringSetAsync(key, CachedResponseSerializer.Serialize(entry), ttl);
@@ -57,13 +55,10 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
 
             await write;
             await notice;
-            // A copy of the previous entry must not survive here either; the new one is kept unless another
-            // invalidation of the fingerprint's stripe came in since the write was sent (it may be a purge).
-            var stamp = near.Invalidate(fingerprint);
-            if (near.Enabled && stamp == observed + 1 && invalidation.Listening)
-            {
-                near.Add(fingerprint, entry, ttl, stamp, nowMs);
-            }
+            // A copy of the previous entry must not survive here either. The new one is not kept: most answers are
+            // never asked for again, and a copy of each, alive for seconds, is what the GC pays for (the first hit
+            // makes the copy instead).
+            near.Invalidate(fingerprint);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -114,6 +114,20 @@ public sealed class NearResponseCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task StoredAnswer_NoCopyUntilItIsRead()
+    {
+        // A copy of every stored answer, alive for seconds, is GC work for answers that are mostly never asked again.
+        await using var gateway = await StartAsync(TestServices.Redis);
+
+        var stored = await PostAsync(gateway);
+        var copiedOnStore = HasCopy(gateway);
+        var hit = await PostAsync(gateway);
+
+        Assert.Equal(("miss", false), (stored.Cache, copiedOnStore));
+        Assert.Equal(("hit", true), (hit.Cache, HasCopy(gateway)));
+    }
+
+    [Fact]
     public async Task PurgeByFingerprintOnFirst_SecondInstancesNextRequestMisses()
     {
         await using var first = await StartAsync(TestServices.Redis);
