@@ -120,7 +120,10 @@ public sealed class LiveResponse
     /// <summary>Whether the log has ended, completed or failed.</summary>
     public bool IsFinished => _state is LiveState.Completed or LiveState.Failed;
 
-    /// <summary>Completes once the log has changed after <paramref name="version"/> or has ended (at once if either is so).</summary>
+    /// <summary>
+    /// Completes once the log has changed after <paramref name="version"/> or has ended (at once if either is so), or
+    /// when <see cref="WakeReaders"/> is called: a reader checks the log again after every wake.
+    /// </summary>
     public Task ChangedSince(int version)
     {
         if (Volatile.Read(ref _version) != version)
@@ -303,6 +306,22 @@ public sealed class LiveResponse
         }
 
         await _upstream.CancelAsync();
+    }
+
+    /// <summary>
+    /// Completes the waits of every reader without changing the log: a reader whose own wait must end (its client left,
+    /// its wait limit passed) is woken this way, and the others find nothing new and wait again.
+    /// </summary>
+    internal void WakeReaders()
+    {
+        lock (_gate)
+        {
+            if (_waiter is { } waiter)
+            {
+                _waiter = null;
+                waiter.TrySetResult();
+            }
+        }
     }
 
     private void Signal()

@@ -47,6 +47,10 @@ internal static class LiveResponseWriter
 
     private static async Task<Outcome> WriteCoreAsync(HttpContext context, LiveResponse live, int firstEvent, bool includeUsage, bool writeHeaders, CancellationToken waitLimit)
     {
+        // One registration for the whole answer instead of a cancellable wait per event (a WaitAsync promise, its
+        // registration and its continuation each time): when the limit passes, it wakes the answer's readers, and this
+        // one finds its limit passed.
+        using var stop = waitLimit.UnsafeRegister(static state => ((LiveResponse)state!).WakeReaders(), live);
         while (true)
         {
             var version = live.Version;
@@ -55,7 +59,8 @@ internal static class LiveResponseWriter
                 break;
             }
 
-            await live.ChangedSince(version).WaitAsync(waitLimit);
+            await NextChange(live, version, waitLimit);
+            waitLimit.ThrowIfCancellationRequested();
         }
 
         var response = context.Response;
@@ -77,7 +82,8 @@ internal static class LiveResponseWriter
                     break;
                 }
 
-                await live.ChangedSince(version).WaitAsync(waitLimit);
+                await NextChange(live, version, waitLimit);
+                waitLimit.ThrowIfCancellationRequested();
             }
 
             if (live.State == LiveState.Failed && live.FailedByCancellation)
@@ -159,8 +165,17 @@ internal static class LiveResponseWriter
                 return Outcome.Delivered;
             }
 
-            await live.ChangedSince(version).WaitAsync(waitLimit);
+            await NextChange(live, version, waitLimit);
+            waitLimit.ThrowIfCancellationRequested();
         }
+    }
+
+    // The limit is checked after the waiter is taken: a limit passing before it could not wake it.
+    private static Task NextChange(LiveResponse live, int version, CancellationToken waitLimit)
+    {
+        var changed = live.ChangedSince(version);
+        waitLimit.ThrowIfCancellationRequested();
+        return changed;
     }
 
     private static void MarkFirstByte(HttpContext context)

@@ -23,7 +23,9 @@ internal static class SsePump
         try
         {
             var source = await upstream.Content.ReadAsStreamAsync(cancel);
-            input = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
+            // Zero-byte reads: a stream spends most of its life waiting for the upstream's next event, and holds no read
+            // buffer while it waits (thousands of slow streams at once would otherwise each pin one).
+            input = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
             while (true)
             {
                 var read = await input.ReadAsync(cancel);
