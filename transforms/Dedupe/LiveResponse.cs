@@ -137,7 +137,7 @@ public sealed class LiveResponse
             // just after would otherwise wait for a signal that never comes. One waiter for every reader, made only
             // when one has to wait: most changes find nobody waiting.
             return _version != version || IsFinished ? Task.CompletedTask
-                : (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                : (_waiter ??= new TaskCompletionSource()).Task;
         }
     }
 
@@ -165,19 +165,23 @@ public sealed class LiveResponse
     /// <summary>Records the upstream status and headers.</summary>
     internal void Start(int statusCode, LiveHeaders headers, bool isEventStream)
     {
+        TaskCompletionSource? woken;
         lock (_gate)
         {
             StatusCode = statusCode;
             _headers = headers;
             IsEventStream = isEventStream;
             State = LiveState.Started;
-            Signal();
+            woken = Signal();
         }
+
+        woken?.TrySetResult();
     }
 
     /// <summary>Appends one complete SSE event (copied).</summary>
     public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
     {
+        TaskCompletionSource? woken;
         lock (_gate)
         {
             var start = _count == 0 ? 0 : _eventEnds[_count - 1];
@@ -210,30 +214,38 @@ public sealed class LiveResponse
 
             TotalBytes = end;
             Volatile.Write(ref _count, _count + 1);
-            Signal();
+            woken = Signal();
         }
+
+        woken?.TrySetResult();
     }
 
     /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
     public void CompleteStream()
     {
+        TaskCompletionSource? woken;
         lock (_gate)
         {
             State = LiveState.Completed;
-            Signal();
+            woken = Signal();
         }
+
+        woken?.TrySetResult();
     }
 
     /// <summary>Completes a non-stream answer with its whole body.</summary>
     public void CompleteBody(ReadOnlyMemory<byte> body)
     {
+        TaskCompletionSource? woken;
         lock (_gate)
         {
             Body = body;
             TotalBytes = body.Length;
             State = LiveState.Completed;
-            Signal();
+            woken = Signal();
         }
+
+        woken?.TrySetResult();
     }
 
     /// <summary>
@@ -242,6 +254,7 @@ public sealed class LiveResponse
     /// </summary>
     public void Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation)
     {
+        TaskCompletionSource? woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -259,8 +272,10 @@ public sealed class LiveResponse
             FailureEvent = failureEvent;
             FailedByCancellation = byCancellation;
             State = LiveState.Failed;
-            Signal();
+            woken = Signal();
         }
+
+        woken?.TrySetResult();
     }
 
     /// <summary>A client starts reading this answer.</summary>
@@ -314,23 +329,23 @@ public sealed class LiveResponse
     /// </summary>
     internal void WakeReaders()
     {
+        TaskCompletionSource? waiter;
         lock (_gate)
         {
-            if (_waiter is { } waiter)
-            {
-                _waiter = null;
-                waiter.TrySetResult();
-            }
+            waiter = _waiter;
+            _waiter = null;
         }
+
+        waiter?.TrySetResult();
     }
 
-    private void Signal()
+    // Returns the waiter to complete once the lock is released: its readers run on the caller's thread until they
+    // next wait (the pump writes its own client's event without a thread-pool hop), so never while holding the lock.
+    private TaskCompletionSource? Signal()
     {
         Volatile.Write(ref _version, _version + 1);
-        if (_waiter is { } waiter)
-        {
-            _waiter = null;
-            waiter.TrySetResult();
-        }
+        var waiter = _waiter;
+        _waiter = null;
+        return waiter;
     }
 }
