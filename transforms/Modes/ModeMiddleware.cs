@@ -19,13 +19,12 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
     public const string ModelHeader = "x-aigw-model";
 
     /// <summary>Runs the step.</summary>
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
         if (exchange is null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         var org = settings.Find(exchange.Identity.OrgId);
@@ -33,25 +32,39 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
         var (mode, error) = selector.Requested(context.Request.Headers[ModeHeader].ToString(), exchange.Route, org);
         if (error is not null)
         {
-            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_mode", error, ModeHeader);
+            return OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_mode", error, ModeHeader);
+        }
+
+        if (org is not null && BudgetShare.HasBudget(org) && (org.HardBudget || mode == ModeName.Auto))
+        {
+            return InvokeWithinBudgetAsync(context, next, exchange, org, mode);
+        }
+
+        // Without a budget to read nothing here waits: the next step's task is handed on without a state machine of our own.
+        Apply(context, exchange, mode, remaining: null);
+        return next(context);
+    }
+
+    private async Task InvokeWithinBudgetAsync(HttpContext context, RequestDelegate next, AiExchange exchange, OrgAiSettings org, string? mode)
+    {
+        var spent = await budgets.SpentAsync(org.OrgId, exchange.Log?.Ts ?? time.GetUtcNow(), context.RequestAborted);
+        var remaining = BudgetShare.Remaining(org, spent);
+        if (org.HardBudget && remaining <= 0)
+        {
+            // Retrying cannot help until the month ends or the budget is raised; the official SDKs honour this header.
+            context.Response.Headers["x-should-retry"] = "false";
+            await OpenAiError.WriteAsync(context, StatusCodes.Status429TooManyRequests, "insufficient_quota", "budget_exceeded",
+                "This organization's monthly budget is used up and it has a hard budget: calls are refused until the next month (UTC) or until the budget is raised.");
             return;
         }
 
-        decimal? remaining = null;
-        if (org is not null && BudgetShare.HasBudget(org) && (org.HardBudget || mode == ModeName.Auto))
-        {
-            var spent = await budgets.SpentAsync(org.OrgId, exchange.Log?.Ts ?? time.GetUtcNow(), context.RequestAborted);
-            remaining = BudgetShare.Remaining(org, spent);
-            if (org.HardBudget && remaining <= 0)
-            {
-                // Retrying cannot help until the month ends or the budget is raised; the official SDKs honour this header.
-                context.Response.Headers["x-should-retry"] = "false";
-                await OpenAiError.WriteAsync(context, StatusCodes.Status429TooManyRequests, "insufficient_quota", "budget_exceeded",
-                    "This organization's monthly budget is used up and it has a hard budget: calls are refused until the next month (UTC) or until the budget is raised.");
-                return;
-            }
-        }
+        Apply(context, exchange, mode, remaining);
+        await next(context);
+    }
 
+    /// <summary>Rewrites the body's model for <paramref name="mode"/> and names the mode and model in the response headers.</summary>
+    private void Apply(HttpContext context, AiExchange exchange, string? mode, decimal? remaining)
+    {
         // Embedding models are not chat models: a mode never rewrites them.
         if (mode is not null && exchange.Endpoint != AiEndpoint.Embeddings)
         {
@@ -73,7 +86,5 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
         {
             context.Response.Headers[ModelHeader] = model;
         }
-
-        await next(context);
     }
 }

@@ -41,18 +41,22 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
     private ValueTask TransformRequest(RequestTransformContext context)
     {
         var headers = context.ProxyRequest.Headers;
-        foreach (var header in context.HttpContext.Request.Headers)
+        if (HasGatewayHeader(headers))
         {
-            if (header.Key.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            foreach (var header in context.HttpContext.Request.Headers)
             {
-                headers.Remove(header.Key);
+                if (header.Key.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Remove(header.Key);
+                }
             }
         }
 
         if (context.HttpContext.Features.Get<AiExchange>() is not null)
         {
-            // The gateway reads understood answers (usage, cache): ask for them uncompressed.
-            headers.AcceptEncoding.Clear();
+            // The gateway reads understood answers (usage, cache): ask for them uncompressed. Removed by name: the typed
+            // AcceptEncoding collection would parse the values and grow the header store only to empty it.
+            headers.Remove("Accept-Encoding");
         }
 
         var gateway = options.CurrentValue;
@@ -100,6 +104,21 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
         await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, 0, exchange.ClientWantsStreamUsage, writeHeaders: false,
             exchange.HttpContext.RequestAborted, TimeSpan.FromSeconds(gateway.Resume.GraceSeconds));
         await pump;
+    }
+
+    // The usual request has no x-aigw-* header: scanning the copied headers (a struct enumerator) costs nothing, while
+    // enumerating the client's header dictionary through its interface boxes an enumerator per request.
+    private static bool HasGatewayHeader(HttpRequestHeaders headers)
+    {
+        foreach (var header in headers.NonValidated)
+        {
+            if (header.Key.StartsWith(GatewayHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsEventStream(MediaTypeHeaderValue? contentType) =>
