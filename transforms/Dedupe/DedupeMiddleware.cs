@@ -131,9 +131,9 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             {
                 if (await RedisLeaderLease.TryAcquireAsync(database, live.Fingerprint, live.ResponseId, lease))
                 {
-                    // Let go before the answer is complete, so a request sent after a client saw the end leads a new call.
-                    live.BeforeEnd = () => ReleaseLeaseAsync(database, live);
-                    _ = RedisLiveMirror.RunAsync(_redis!, live, lease, window);
+                    // The mirror lets go with the end entry, before the answer is complete here: a request sent after a
+                    // client saw the end leads a new call, and a follower that finds the lease gone finds the end in the log.
+                    live.BeforeEnd = RedisLiveMirror.Start(_redis!, live, lease, window).EndAsync;
                     return live;
                 }
 
@@ -166,18 +166,6 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
 
         return live;
-    }
-
-    private async Task ReleaseLeaseAsync(StackExchange.Redis.IDatabase database, LiveResponse live)
-    {
-        try
-        {
-            await RedisLeaderLease.ReleaseAsync(database, live.Fingerprint, live.ResponseId);
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            _redis!.ReportFailure(ex);
-        }
     }
 
     private async Task FeedAsync(LiveResponse copy, TimeSpan window)

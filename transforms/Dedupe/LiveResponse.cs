@@ -87,8 +87,11 @@ public sealed class LiveResponse
     /// <summary>Whether the answer was stored in the cache, which then serves its resumes too.</summary>
     public bool Cached { get; set; }
 
-    /// <summary>Work the pump awaits just before it marks the answer complete (the Redis leader gives up its lease).</summary>
-    internal Func<Task>? BeforeEnd { get; set; }
+    /// <summary>
+    /// Work the pump awaits just before it marks the answer complete, given the body of a non-stream answer (the Redis
+    /// leader writes the end to its log and gives up its lease).
+    /// </summary>
+    internal Func<ReadOnlyMemory<byte>, Task>? BeforeEnd { get; set; }
 
     /// <summary>The index of the terminal event, or -1.</summary>
     public int TerminalEventIndex { get; private set; } = -1;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
 using StackExchange.Redis;
 
@@ -7,7 +8,10 @@ namespace AiGateway.Transforms.Dedupe;
 /// <summary>
 /// The entries of a live answer's Redis Stream, field <c>k</c> naming the kind:
 /// <c>start</c> (<c>s</c> status, <c>es</c> 1 for SSE, <c>rid</c> response id, <c>h</c> headers as name LF value LF …),
-/// <c>ev</c> (<c>d</c> one SSE event, <c>u</c> 1 for the usage chunk, <c>t</c> 1 for the terminal event), <c>body</c> (<c>d</c> the whole non-stream body),
+/// <c>ev</c> (<c>d</c> one SSE event, <c>u</c> 1 for the usage chunk, <c>t</c> 1 for the terminal event),
+/// <c>evs</c> (several events that were ready at once: <c>d</c> the events back to back, <c>e</c> where each ends in
+/// <c>d</c> as ASCII decimals joined by commas, <c>u</c> the index among them of the usage chunk or -1, <c>t</c> that of
+/// the terminal event or -1), <c>body</c> (<c>d</c> the whole non-stream body),
 /// <c>done</c> (the stream is complete), <c>fail</c> (<c>s</c>, <c>d</c> error body, <c>fe</c> failure event, <c>c</c> 1 when cancelled).
 /// </summary>
 internal static class RedisLiveEntries
@@ -28,9 +32,43 @@ internal static class RedisLiveEntries
     public static NameValueEntry[] Event(ReadOnlyMemory<byte> sseEvent, bool isUsageChunk, bool isTerminal) =>
         [new("k", "ev"), new("d", sseEvent), new("u", isUsageChunk ? 1 : 0), new("t", isTerminal ? 1 : 0)];
 
-    /// <summary>The end entry of a completed answer.</summary>
-    public static NameValueEntry[] End(LiveResponse live) =>
-        live.IsEventStream ? [new("k", "done")] : [new("k", "body"), new("d", live.Body.ToArray())];
+    /// <summary>One entry of events <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 (below <see cref="LiveResponse.EventCount"/>, read first).</summary>
+    public static NameValueEntry[] Events(LiveResponse live, int first, int count)
+    {
+        var usage = live.UsageEventIndex;
+        var terminal = live.TerminalEventIndex;
+        if (count == 1)
+        {
+            return Event(live.Event(first), first == usage, first == terminal);
+        }
+
+        var ends = live.EventEnds(first + count);
+        var from = first == 0 ? 0 : ends[first - 1];
+        // At most 11 characters per end (10 digits and a comma).
+        Span<byte> text = count <= 256 ? stackalloc byte[count * 11] : new byte[count * 11];
+        var length = 0;
+        for (var i = first; i < first + count; i++)
+        {
+            if (i > first)
+            {
+                text[length++] = (byte)',';
+            }
+
+            Utf8Formatter.TryFormat(ends[i] - from, text[length..], out var written);
+            length += written;
+        }
+
+        return
+        [
+            new("k", "evs"), new("d", live.Events(first + count)[from..]), new("e", text[..length].ToArray()),
+            new("u", usage >= first && usage < first + count ? usage - first : -1),
+            new("t", terminal >= first && terminal < first + count ? terminal - first : -1),
+        ];
+    }
+
+    /// <summary>The end entry of a completed answer (<paramref name="body"/>: the whole body of a non-stream one).</summary>
+    public static NameValueEntry[] End(bool isEventStream, ReadOnlyMemory<byte> body) =>
+        isEventStream ? [new("k", "done")] : [new("k", "body"), new("d", body)];
 
     /// <summary>The end entry of a failed answer.</summary>
     public static NameValueEntry[] Failure(LiveResponse live) =>
@@ -47,7 +85,7 @@ internal static class RedisLiveEntries
     public static string? Apply(StreamEntry entry, LiveResponse local)
     {
         var kind = (string?)entry["k"];
-        if (local.State == LiveState.Waiting && kind is "ev" or "body" or "done")
+        if (local.State == LiveState.Waiting && kind is "ev" or "evs" or "body" or "done")
         {
             // The log lacks its start: treat the answer as lost, so its clients lead a fresh call instead.
             local.Fail(0, default, default, byCancellation: true);
@@ -69,6 +107,9 @@ internal static class RedisLiveEntries
             case "ev":
                 local.Append(new ReadOnlySequence<byte>((byte[])entry["d"]!), (int)entry["u"] == 1, (int?)entry["t"] == 1);
                 return null;
+            case "evs":
+                AppendEvents(entry, local);
+                return null;
             case "body":
                 local.CompleteBody((byte[])entry["d"]!);
                 return null;
@@ -80,6 +121,37 @@ internal static class RedisLiveEntries
                 return null;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Appends the events of an <c>evs</c> entry in order.</summary>
+    private static void AppendEvents(StreamEntry entry, LiveResponse local)
+    {
+        var events = (ReadOnlyMemory<byte>)entry["d"];
+        var ends = ((ReadOnlyMemory<byte>)entry["e"]).Span;
+        var usage = (int)entry["u"];
+        var terminal = (int)entry["t"];
+        var from = 0;
+        for (var index = 0; !ends.IsEmpty; index++)
+        {
+            if (!Utf8Parser.TryParse(ends, out int end, out var consumed) || end < from || end > events.Length)
+            {
+                throw new FormatException("An evs entry of the live log has malformed event ends.");
+            }
+
+            ends = ends[consumed..];
+            if (!ends.IsEmpty)
+            {
+                if (ends[0] != (byte)',')
+                {
+                    throw new FormatException("An evs entry of the live log has malformed event ends.");
+                }
+
+                ends = ends[1..];
+            }
+
+            local.Append(new ReadOnlySequence<byte>(events[from..end]), index == usage, index == terminal);
+            from = end;
         }
     }
 }

@@ -39,7 +39,7 @@ internal static class JsonPump
 
             if (live.BeforeEnd is { } beforeEnd)
             {
-                await beforeEnd();
+                await beforeEnd(body);
             }
 
             live.CompleteBody(body);

@@ -51,7 +51,7 @@ internal static class SsePump
 
                         if (live.BeforeEnd is { } beforeEnd)
                         {
-                            await beforeEnd();
+                            await beforeEnd(default);
                         }
 
                         live.CompleteStream();

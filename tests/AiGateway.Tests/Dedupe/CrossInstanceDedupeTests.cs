@@ -91,6 +91,46 @@ public sealed class CrossInstanceDedupeTests
     }
 
     [Fact]
+    public async Task Stream_ManyEventsAtOnceOnOtherInstance_FollowerGetsTheSameEventsFromBatchedEntries()
+    {
+        var release = new TaskCompletionSource();
+        var events = string.Concat(Enumerable.Range(0, 40).Select(i => $"data: {{\"n\":{i}}}\n\n")) + "data: [DONE]\n\n";
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(Patience);
+            // Every event in one write: the leader has them all at once, faster than it can mirror one by one.
+            await ScriptedUpstream.WriteEventAsync(context.Response, events);
+        });
+        await using var first = await StartAsync(upstream);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: true);
+
+        var onFirst = first.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
+        await WaitUntilAsync(() => Subscribers(first) == 1);
+        var onSecond = second.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
+        await WaitUntilAsync(() => Subscribers(second) == 1);
+        release.SetResult();
+        using var leader = await onFirst.WaitAsync(Patience);
+        using var follower = await onSecond.WaitAsync(Patience);
+        var leaderEvents = new SseReader(await leader.Content.ReadAsStreamAsync());
+        var followerEvents = new SseReader(await follower.Content.ReadAsStreamAsync());
+        var fromLeader = await leaderEvents.ReadAllAsync().WaitAsync(Patience);
+        var fromFollower = await followerEvents.ReadAllAsync().WaitAsync(Patience);
+
+        Assert.Equal("follower", follower.Headers.GetValues("x-aigw-dedupe").Single());
+        Assert.Equal(41, fromLeader.Count);
+        Assert.Equal(fromLeader, fromFollower);
+        Assert.Equal(leaderEvents.Ids, followerEvents.Ids);
+        // The log is kept for the resume window: it holds the events in fewer entries than events.
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
+        var log = await redis.GetDatabase().StreamRangeAsync(RedisLiveKeys.Log(Fingerprint(first, body), leaderEvents.Ids[0].Split(':')[0]));
+        Assert.Contains(log, entry => (string?)entry["k"] == "evs");
+        Assert.True(log.Length < 41);
+    }
+
+    [Fact]
     public async Task Post_LeaderInstanceDead_FollowerTakesOverWithFreshCallAfterLeaseExpiry()
     {
         var calls = 0;
