@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Text;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;
@@ -19,13 +18,30 @@ internal static class RedisLiveEntries
     /// <summary>The start entry.</summary>
     public static NameValueEntry[] Start(LiveResponse live)
     {
-        var headers = new StringBuilder();
-        foreach (var header in live.Headers)
+        return [new("k", "start"), new("s", live.StatusCode), new("es", live.IsEventStream ? 1 : 0), new("rid", live.ResponseId), new("h", HeaderLines(live.Headers))];
+    }
+
+    // Written at its exact length in one go: a StringBuilder grew and copied it on every answer.
+    private static string HeaderLines(IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        var length = 0;
+        foreach (var header in headers)
         {
-            headers.Append(header.Key).Append('\n').Append(header.Value).Append('\n');
+            length += header.Key.Length + header.Value.Length + 2;
         }
 
-        return [new("k", "start"), new("s", live.StatusCode), new("es", live.IsEventStream ? 1 : 0), new("rid", live.ResponseId), new("h", headers.ToString())];
+        return string.Create(length, headers, static (text, headers) =>
+        {
+            foreach (var header in headers)
+            {
+                header.Key.CopyTo(text);
+                text[header.Key.Length] = '\n';
+                text = text[(header.Key.Length + 1)..];
+                header.Value.CopyTo(text);
+                text[header.Value.Length] = '\n';
+                text = text[(header.Value.Length + 1)..];
+            }
+        });
     }
 
     /// <summary>An event entry.</summary>

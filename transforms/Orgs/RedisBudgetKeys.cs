@@ -10,8 +10,27 @@ namespace AiGateway.Transforms.Orgs;
 /// </summary>
 internal static class RedisBudgetKeys
 {
+    // Every billed call names its org's keys: made once per org and month, not per call (read-only once made).
+    private const int MaxRemembered = 10_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Org, DateOnly Month), RedisKey[]> Remembered = new();
+
     /// <summary>The three keys of <paramref name="orgId"/>'s count for <paramref name="month"/>: tokens, USD units, seeded marker.</summary>
     public static RedisKey[] For(string orgId, DateOnly month)
+    {
+        if (Remembered.TryGetValue((orgId, month), out var keys))
+        {
+            return keys;
+        }
+
+        if (Remembered.Count >= MaxRemembered)
+        {
+            Remembered.Clear();
+        }
+
+        return Remembered[(orgId, month)] = Make(orgId, month);
+    }
+
+    private static RedisKey[] Make(string orgId, DateOnly month)
     {
         var prefix = "aigw:budget:{" + orgId + ":" + month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) + "}:";
         return [prefix + "tokens", prefix + "usd", prefix + "seeded"];
