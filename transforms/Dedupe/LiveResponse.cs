@@ -335,8 +335,7 @@ public sealed class LiveResponse
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            waiter = _waiter;
-            _waiter = null;
+            waiter = TakeWaiter();
         }
 
         waiter?.TrySetResult();
@@ -347,6 +346,11 @@ public sealed class LiveResponse
     private TaskCompletionSource? Signal()
     {
         Volatile.Write(ref _version, _version + 1);
+        return TakeWaiter();
+    }
+
+    private TaskCompletionSource? TakeWaiter()
+    {
         var waiter = _waiter;
         _waiter = null;
         return waiter;

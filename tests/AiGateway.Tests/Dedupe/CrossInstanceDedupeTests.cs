@@ -133,13 +133,8 @@ public sealed class CrossInstanceDedupeTests
     [Fact]
     public async Task Post_LeaderInstanceDead_FollowerTakesOverWithFreshCallAfterLeaseExpiry()
     {
-        var calls = 0;
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref calls);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"ok\":true}");
-        });
+        var (upstream, calls) = await StartOkUpstreamAsync();
+        await using var upstreamScope = upstream;
         await using var gateway = await StartAsync(upstream, leaseSeconds: 2);
         var body = Body(stream: false);
         var fingerprint = Fingerprint(gateway, body);
@@ -152,19 +147,14 @@ public sealed class CrossInstanceDedupeTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, calls);
+        Assert.Equal(1, calls());
     }
 
     [Fact]
     public async Task Post_LeaderInstanceDiedAfterItsStatus_FollowerTakesOverWithFreshCall()
     {
-        var calls = 0;
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref calls);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"ok\":true}");
-        });
+        var (upstream, calls) = await StartOkUpstreamAsync();
+        await using var upstreamScope = upstream;
         await using var gateway = await StartAsync(upstream, leaseSeconds: 2);
         var body = Body(stream: false);
         var fingerprint = Fingerprint(gateway, body);
@@ -182,7 +172,7 @@ public sealed class CrossInstanceDedupeTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, calls);
+        Assert.Equal(1, calls());
     }
 
     [Fact]
@@ -222,6 +212,19 @@ public sealed class CrossInstanceDedupeTests
 
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], await resumedReader.ReadAllAsync().WaitAsync(Patience));
+    }
+
+    // An upstream answering {"ok":true} that counts its calls.
+    private static async Task<(ScriptedUpstream Upstream, Func<int> Calls)> StartOkUpstreamAsync()
+    {
+        var calls = 0;
+        var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"ok\":true}");
+        });
+        return (upstream, () => Volatile.Read(ref calls));
     }
 
     private static async Task<TestGateway> StartAsync(ScriptedUpstream upstream, int leaseSeconds = 10, int graceSeconds = 10) =>
