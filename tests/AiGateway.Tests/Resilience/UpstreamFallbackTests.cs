@@ -72,13 +72,7 @@ public sealed class UpstreamFallbackTests
     {
         const string quota = "{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and billing details.\",\"type\":\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}";
         var models = new ConcurrentQueue<string>();
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            models.Enqueue(ModelOf(await new StreamReader(context.Request.Body).ReadToEndAsync()));
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(quota);
-        });
+        await using var upstream = await StartRefusingUpstreamAsync(models, StatusCodes.Status429TooManyRequests, quota);
         await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, FallbackSettings);
 
         using var response = await PostAsync(gateway, Chat(Primary));
@@ -121,13 +115,7 @@ public sealed class UpstreamFallbackTests
     {
         const string invalid = "{\"error\":{\"message\":\"Invalid 'messages': empty array.\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"empty_array\"}}";
         var models = new ConcurrentQueue<string>();
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            models.Enqueue(ModelOf(await new StreamReader(context.Request.Body).ReadToEndAsync()));
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(invalid);
-        });
+        await using var upstream = await StartRefusingUpstreamAsync(models, StatusCodes.Status400BadRequest, invalid);
         await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, FallbackSettings);
 
         using var response = await PostAsync(gateway, Chat(Primary));
@@ -281,6 +269,16 @@ public sealed class UpstreamFallbackTests
 
     private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string body, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, CancellationToken cancellationToken = default) =>
         gateway.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") }, completion, cancellationToken);
+
+    // An upstream that records each call's model and refuses every call with the same status and body.
+    private static Task<ScriptedUpstream> StartRefusingUpstreamAsync(ConcurrentQueue<string> models, int status, string body) =>
+        ScriptedUpstream.StartAsync(async context =>
+        {
+            models.Enqueue(ModelOf(await new StreamReader(context.Request.Body).ReadToEndAsync()));
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body);
+        });
 
     private static string ModelOf(string json) => JsonDocument.Parse(json).RootElement.GetProperty("model").GetString()!;
 
