@@ -24,6 +24,12 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
     private static readonly string[] RollUpParameters =
         ["$day", "$org_id", "$route", "$model", "$requests", "$cache_hits", "$prompt_tokens", "$completion_tokens", "$cost_usd", "$saved_usd"];
 
+    // A batch is a millisecond or more of CPU on one thread, and this kernel's scheduler lets a running thread finish its
+    // slice before a request thread that wakes up gets the core: a request arriving during a batch waited for all of it
+    // (cache hits at one connection: p99 1.5 ms, 0.4-0.8 ms when the batch yields every 16 rows; without the writes at all
+    // 0.2-0.5 ms). A yield with nobody waiting costs a system call, well under a row's insert.
+    private const int RowsPerYield = 16;
+
     /// <inheritdoc/>
     public async Task WriteAsync(IReadOnlyList<PerfLogRecord> batch, CancellationToken cancellationToken)
     {
@@ -40,9 +46,15 @@ internal sealed class SqlitePerfLogStore(EmbeddedDatabase database) : IPerfLogSt
         var rollUp = new Dictionary<(DateOnly Day, string OrgId, string Route, string Model), DailyCost>();
         using (var insert = new SqliteLogRowInsert(connection))
         {
-            foreach (var r in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (i % RowsPerYield == RowsPerYield - 1)
+                {
+                    Thread.Yield();
+                }
+
+                var r = batch[i];
                 if (!insert.Insert(r))
                 {
                     continue;
