@@ -17,8 +17,8 @@ internal static class RedisLeaderLease
         (long)await database.ScriptEvaluateAsync(RenewScript, [RedisLiveKeys.Lease(fingerprint)], [holder, (long)lease.TotalMilliseconds]) == 1;
 
     /// <summary>Gives the lease up, if still held.</summary>
-    public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder) =>
-        database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder]);
+    public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder, CommandFlags flags = CommandFlags.None) =>
+        database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder], flags);
 
     /// <summary>Whether anybody holds the lease.</summary>
     public static Task<bool> IsHeldAsync(IDatabase database, string fingerprint) => database.KeyExistsAsync(RedisLiveKeys.Lease(fingerprint));
