@@ -48,6 +48,39 @@ public sealed class CrossInstanceDedupeTests
     }
 
     [Fact]
+    public async Task Post_ManyIdenticalAtOnceOnTwoInstances_OneLeaderOneUpstreamCall()
+    {
+        // Each lookup that misses claims the lease in its own round trip: of all of them, one may lead.
+        var release = new TaskCompletionSource();
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            await release.Task.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
+        });
+        await using var first = await StartAsync(upstream);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: false);
+
+        var sent = Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? first : second).Client.SendAsync(Chat(body, noStore: false))).ToArray();
+        await WaitUntilAsync(() => calls == 1 && Subscribers(first) + Subscribers(second) >= 7);
+        release.SetResult();
+        var answers = await Task.WhenAll(sent);
+
+        Assert.Equal(1, calls);
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Assert.Single(answers, answer => answer.Headers.TryGetValues("x-aigw-dedupe", out var role) && role.Single() == "leader");
+        var texts = await Task.WhenAll(answers.Select(answer => answer.Content.ReadAsStringAsync()));
+        Assert.Single(texts.Distinct());
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Stream_IdenticalOnTwoInstances_OneUpstreamCallSameEventsLive()
     {
         var step = new SemaphoreSlim(0);
