@@ -19,6 +19,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
 {
     // Null without Redis: dedupe and resume then work within this instance.
     private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
+    private readonly RedisLeaseRenewer? _renewer = services.GetService<RedisLeaseRenewer>();
 
     /// <summary>The request and response header of dedupe.</summary>
     public const string DedupeHeader = "x-aigw-dedupe";
@@ -144,7 +145,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
                 {
                     // The mirror lets go with the end entry, before the answer is complete here: a request sent after a
                     // client saw the end leads a new call, and a follower that finds the lease gone finds the end in the log.
-                    live.BeforeEnd = RedisLiveMirror.Start(_redis!, live, lease, window).EndAsync;
+                    live.BeforeEnd = RedisLiveMirror.Start(_redis!, _renewer!, live, lease, window).EndAsync;
                     return live;
                 }
 

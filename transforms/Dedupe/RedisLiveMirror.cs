@@ -12,27 +12,54 @@ internal sealed class RedisLiveMirror
     // Most entries carry the few events that arrived during one round trip; the cap bounds an entry when many wait.
     private const int MaxEventsPerEntry = 256;
 
+    // The remote readers counted as one subscriber of the answer: none, counted, or no longer (the mirror ended).
+    private const int NoRemoteReader = 0, RemoteReaderCounted = 1, RemoteReadersClosed = 2;
+
     private readonly RedisConnection _redis;
+    private readonly RedisLeaseRenewer _renewer;
     private readonly LiveResponse _live;
-    private readonly TimeSpan _lease;
     private readonly TimeSpan _resumeWindow;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _pending = new(4);
     private ReadOnlyMemory<byte> _endBody;
     private volatile bool _endRequested;
+    private int _remoteReaders;
 
-    private RedisLiveMirror(RedisConnection redis, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
+    private RedisLiveMirror(RedisConnection redis, RedisLeaseRenewer renewer, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
     {
         _redis = redis;
+        _renewer = renewer;
         _live = live;
-        _lease = lease;
+        LeaseMs = (long)lease.TotalMilliseconds;
         _resumeWindow = resumeWindow;
     }
 
-    /// <summary>Starts mirroring <paramref name="live"/> until it ends; the lease is given up with the end entry.</summary>
-    public static RedisLiveMirror Start(RedisConnection redis, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
+    /// <summary>The fingerprint whose lease this mirror holds.</summary>
+    public string Fingerprint => _live.Fingerprint;
+
+    /// <summary>The lease's value: the response id of the answer.</summary>
+    public string ResponseId => _live.ResponseId;
+
+    /// <summary>How long the lease lives without renewal, in milliseconds.</summary>
+    public long LeaseMs { get; }
+
+    /// <summary>How often the lease is renewed, in milliseconds: a quarter of it.</summary>
+    public long RenewEveryMs => LeaseMs / 4;
+
+    /// <summary>When the lease was last set (<see cref="Environment.TickCount64"/>); written by the renewer.</summary>
+    internal long LeaseRenewedAt { get; set; }
+
+    /// <summary>This mirror's index among the renewer's leases, guarded by the renewer.</summary>
+    internal int LeaseSlot { get; set; } = -1;
+
+    /// <summary>
+    /// Starts mirroring <paramref name="live"/> until it ends, its lease (just taken) renewed by <paramref name="renewer"/>;
+    /// the lease is given up with the end entry.
+    /// </summary>
+    public static RedisLiveMirror Start(RedisConnection redis, RedisLeaseRenewer renewer, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
     {
-        var mirror = new RedisLiveMirror(redis, live, lease, resumeWindow);
+        var mirror = new RedisLiveMirror(redis, renewer, live, lease, resumeWindow);
+        renewer.Add(mirror);
         _ = mirror.RunAsync();
         return mirror;
     }
@@ -55,8 +82,6 @@ internal sealed class RedisLiveMirror
         var database = _redis.Multiplexer.GetDatabase();
         var log = RedisLiveKeys.Log(_live.Fingerprint, _live.ResponseId);
         var channel = RedisLiveKeys.Channel(_live.Fingerprint);
-        using var stop = new CancellationTokenSource();
-        var renewal = RenewAsync(database, stop.Token);
         var released = false;
         try
         {
@@ -111,8 +136,7 @@ internal sealed class RedisLiveMirror
         }
         finally
         {
-            await stop.CancelAsync();
-            await renewal;
+            _renewer.Remove(this);
             if (!released)
             {
                 try
@@ -152,46 +176,36 @@ internal sealed class RedisLiveMirror
         }
     }
 
-    private async Task RenewAsync(IDatabase database, CancellationToken stop)
+    /// <summary>
+    /// Counts the clients on other instances as one reader of the answer while there are any, so the resume grace does
+    /// not cut their stream; called by the renewer after each renewal.
+    /// </summary>
+    internal void SetRemoteReaders(bool any)
     {
-        var remoteReader = false;
-        while (!stop.IsCancellationRequested)
+        if (any)
         {
-            try
+            if (Volatile.Read(ref _remoteReaders) != NoRemoteReader)
             {
-                await Task.Delay(_lease / 3, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                return;
             }
 
-            try
+            // Counted before the state says so: a mirror closing in between then takes back this count, not a missing one.
+            _live.AddSubscriber();
+            if (Interlocked.CompareExchange(ref _remoteReaders, RemoteReaderCounted, NoRemoteReader) != NoRemoteReader)
             {
-                await RedisLeaderLease.RenewAsync(database, _live.Fingerprint, _live.ResponseId, _lease);
-                // Clients on other instances count as readers, so the resume grace does not cut their stream.
-                var watchers = (long?)await database.StringGetAsync(RedisLiveKeys.Watchers(_live.Fingerprint)) ?? 0;
-                if (watchers > 0 != remoteReader)
-                {
-                    remoteReader = watchers > 0;
-                    if (remoteReader)
-                    {
-                        _live.AddSubscriber();
-                    }
-                    else
-                    {
-                        _live.RemoveSubscriber(TimeSpan.Zero);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // One missed renewal is a blip (the lease outlives two): giving up here would let the lease expire
-                // while this leader still produces, and its remote followers would drop a live answer.
+                _live.RemoveSubscriber(TimeSpan.Zero);
             }
         }
+        else if (Interlocked.CompareExchange(ref _remoteReaders, NoRemoteReader, RemoteReaderCounted) == RemoteReaderCounted)
+        {
+            _live.RemoveSubscriber(TimeSpan.Zero);
+        }
+    }
 
-        if (remoteReader)
+    /// <summary>Stops counting remote readers (the mirror ended).</summary>
+    internal void CloseRemoteReaders()
+    {
+        if (Interlocked.Exchange(ref _remoteReaders, RemoteReadersClosed) == RemoteReaderCounted)
         {
             _live.RemoveSubscriber(TimeSpan.Zero);
         }

@@ -164,6 +164,48 @@ public sealed class CrossInstanceDedupeTests
     }
 
     [Fact]
+    public async Task Post_LeaderSlowerThanItsLease_KeepsTheLeaseAndItsFollowerOnOtherInstanceGetsTheAnswer()
+    {
+        // The answer takes several lease periods: the leader's instance renews the lease on its shared timer, so the
+        // follower on the other instance keeps waiting for it instead of taking over with a second upstream call.
+        var release = new TaskCompletionSource();
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            await release.Task.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
+        });
+        await using var first = await StartAsync(upstream, leaseSeconds: 2);
+        await using var second = await StartAsync(upstream, leaseSeconds: 2);
+        var body = Body(stream: false);
+        var lease = RedisLiveKeys.Lease(Fingerprint(first, body));
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
+        var database = redis.GetDatabase();
+
+        var onFirst = first.Client.SendAsync(Chat(body, noStore: true));
+        await WaitUntilAsync(() => calls == 1);
+        var holder = (string?)await database.StringGetAsync(lease);
+        var readersOnFirst = Subscribers(first);
+        var onSecond = second.Client.SendAsync(Chat(body, noStore: true));
+        await WaitUntilAsync(() => Subscribers(second) == 1);
+        // A renewal also counts the reader on the other instance as one of the leader's answer.
+        await WaitUntilAsync(() => Subscribers(first) == readersOnFirst + 1);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var holderAfterTwoLeases = (string?)await database.StringGetAsync(lease);
+        release.SetResult();
+        using var a = await onFirst.WaitAsync(Patience);
+        using var b = await onSecond.WaitAsync(Patience);
+
+        Assert.NotNull(holder);
+        Assert.Equal(holder, holderAfterTwoLeases);
+        Assert.Equal(1, calls);
+        Assert.Equal("follower", b.Headers.GetValues("x-aigw-dedupe").Single());
+        Assert.Equal(await a.Content.ReadAsStringAsync(), await b.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Post_LeaderInstanceDead_FollowerTakesOverWithFreshCallAfterLeaseExpiry()
     {
         var (upstream, calls) = await StartOkUpstreamAsync();
