@@ -12,6 +12,11 @@ internal static class RedisLeaderLease
         return watchers and tonumber(watchers) or 0
         """;
     private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    // Keys: the answer's log, the lease ({F} slot both). The log's expiry is set before the lease goes, as one command.
+    private const string EndScript = """
+        redis.call('pexpire', KEYS[1], ARGV[2])
+        if redis.call('get', KEYS[2]) == ARGV[1] then return redis.call('del', KEYS[2]) else return 0 end
+        """;
 
     /// <summary>Takes the lease if nobody holds it.</summary>
     public static Task<bool> TryAcquireAsync(IDatabase database, string fingerprint, string holder, TimeSpan lease) =>
@@ -24,6 +29,10 @@ internal static class RedisLeaderLease
     /// <summary>Gives the lease up, if still held.</summary>
     public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder, CommandFlags flags = CommandFlags.None) =>
         database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder], flags);
+
+    /// <summary>After the end entry of answer <paramref name="holder"/>: keeps its <paramref name="log"/> for <paramref name="keepLog"/>, and gives the lease up if still held.</summary>
+    public static Task EndAsync(IDatabase database, RedisKey log, string fingerprint, string holder, TimeSpan keepLog) =>
+        database.ScriptEvaluateAsync(EndScript, [log, RedisLiveKeys.Lease(fingerprint)], [holder, (long)keepLog.TotalMilliseconds]);
 
     /// <summary>Whether anybody holds the lease.</summary>
     public static Task<bool> IsHeldAsync(IDatabase database, string fingerprint) => database.KeyExistsAsync(RedisLiveKeys.Lease(fingerprint));

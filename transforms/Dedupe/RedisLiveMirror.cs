@@ -93,6 +93,14 @@ internal sealed class RedisLiveMirror
                 var ending = _endRequested;
                 var finished = _live.IsFinished;
                 var count = _live.EventCount;
+                if (_live.TerminalEventIndex >= next && !ending && !finished)
+                {
+                    // The terminal event is in: the pump asks for the end next, so the last events go with the end entry
+                    // in one round trip instead of a batch of their own before it.
+                    await changed;
+                    continue;
+                }
+
                 // A body answer shows nothing to anyone before its end, so its start goes with the end: one round trip.
                 if (!started && _live.State != LiveState.Waiting && _live.StatusCode != 0 && (_live.IsEventStream || ending || finished))
                 {
@@ -111,8 +119,8 @@ internal sealed class RedisLiveMirror
                     // finds the end in the log (else it would report the leader lost), and the log outlives the answer.
                     _pending.Add(database.StreamAddAsync(log, ending ? RedisLiveEntries.End(_live.IsEventStream, _endBody)
                         : _live.State == LiveState.Completed ? RedisLiveEntries.End(_live.IsEventStream, _live.Body) : RedisLiveEntries.Failure(_live)));
-                    _pending.Add(database.KeyExpireAsync(log, _resumeWindow > TimeSpan.Zero ? _resumeWindow : TimeSpan.FromSeconds(1)));
-                    _pending.Add(RedisLeaderLease.ReleaseAsync(database, _live.Fingerprint, _live.ResponseId));
+                    _pending.Add(RedisLeaderLease.EndAsync(database, log, _live.Fingerprint, _live.ResponseId,
+                        _resumeWindow > TimeSpan.Zero ? _resumeWindow : TimeSpan.FromSeconds(1)));
                     released = true;
                     _ = database.PublishAsync(channel, 1, CommandFlags.FireAndForget);
                     await AwaitPendingAsync();
