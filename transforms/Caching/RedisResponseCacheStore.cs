@@ -23,6 +23,9 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         return redis.call('GET', KEYS[2])
         """;
 
+    private const int MaxIndexKeyPairs = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string OrgId, string? Route), RedisKey[]> _indexKeys = new();
+
     /// <inheritdoc/>
     public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
     {
@@ -79,7 +82,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             // awaited (read-your-writes) and pipelined: one round trip. The purge index is best effort, not waited for.
             var write = database.StringSetAsync(key, CachedResponseSerializer.Serialize(entry), ttl);
             var notice = invalidation.PublishAsync(database, fingerprint);
-            foreach (var index in IndexKeys(tags.OrgId, tags.Route))
+            foreach (var index in IndexKeysOf(tags.OrgId, tags.Route))
             {
                 _ = database.SetAddAsync(index, fingerprint, CommandFlags.FireAndForget);
             }
@@ -225,13 +228,21 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         _ => null,
     };
 
-    private static IEnumerable<RedisKey> IndexKeys(string orgId, string? route)
+    // The purge index keys of an org and route: made once per pair (orgs and routes are few next to cache writes),
+    // up to a bound past which they are made per write again.
+    private RedisKey[] IndexKeysOf(string orgId, string? route)
     {
-        yield return IndexKey(orgId, null)!.Value;
-        if (route is not null)
+        if (_indexKeys.TryGetValue((orgId, route), out var keys))
         {
-            yield return IndexKey(null, route)!.Value;
-            yield return IndexKey(orgId, route)!.Value;
+            return keys;
         }
+
+        keys = route is null ? [IndexKey(orgId, null)!.Value] : [IndexKey(orgId, null)!.Value, IndexKey(null, route)!.Value, IndexKey(orgId, route)!.Value];
+        if (_indexKeys.Count < MaxIndexKeyPairs)
+        {
+            _indexKeys.TryAdd((orgId, route), keys);
+        }
+
+        return keys;
     }
 }

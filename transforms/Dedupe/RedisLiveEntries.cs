@@ -22,7 +22,7 @@ internal static class RedisLiveEntries
     }
 
     // Written at its exact length in one go: a StringBuilder grew and copied it on every answer.
-    private static string HeaderLines(IReadOnlyList<KeyValuePair<string, string>> headers)
+    private static string HeaderLines(KeyValuePair<string, string>[] headers)
     {
         var length = 0;
         foreach (var header in headers)
