@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;
@@ -21,27 +22,26 @@ internal static class RedisLiveEntries
         return [new("k", "start"), new("s", live.StatusCode), new("es", live.IsEventStream ? 1 : 0), new("rid", live.ResponseId), new("h", HeaderLines(live.Headers))];
     }
 
-    // Written at its exact length in one go: a StringBuilder grew and copied it on every answer.
-    private static string HeaderLines(KeyValuePair<string, string>[] headers)
+    // UTF-8 at its exact length in one go, as Redis stores it: half the size of the UTF-16 string it once was.
+    private static byte[] HeaderLines(KeyValuePair<string, string>[] headers)
     {
         var length = 0;
         foreach (var header in headers)
         {
-            length += header.Key.Length + header.Value.Length + 2;
+            length += Encoding.UTF8.GetByteCount(header.Key) + Encoding.UTF8.GetByteCount(header.Value) + 2;
         }
 
-        return string.Create(length, headers, static (text, headers) =>
+        var lines = new byte[length];
+        var at = 0;
+        foreach (var header in headers)
         {
-            foreach (var header in headers)
-            {
-                header.Key.CopyTo(text);
-                text[header.Key.Length] = '\n';
-                text = text[(header.Key.Length + 1)..];
-                header.Value.CopyTo(text);
-                text[header.Value.Length] = '\n';
-                text = text[(header.Value.Length + 1)..];
-            }
-        });
+            at += Encoding.UTF8.GetBytes(header.Key, lines.AsSpan(at));
+            lines[at++] = (byte)'\n';
+            at += Encoding.UTF8.GetBytes(header.Value, lines.AsSpan(at));
+            lines[at++] = (byte)'\n';
+        }
+
+        return lines;
     }
 
     /// <summary>An event entry.</summary>
