@@ -1,4 +1,3 @@
-using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Redis;
 using StackExchange.Redis;
 
@@ -13,16 +12,6 @@ namespace AiGateway.Transforms.Caching;
 /// </summary>
 internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
 {
-    // A hit returns the entry and its PTTL; a miss takes the lease if free (1) or names its holder. Atomic, so no entry
-    // can land between the miss and the lease. The entry is copied through Lua on a hit: hits that need Redis are the
-    // rarer ones (the near copy answers repeats), while every miss saves the lease's round trip.
-    private const string GetOrClaimLeadScript = """
-        local entry = redis.call('GET', KEYS[1])
-        if entry then return {entry, redis.call('PTTL', KEYS[1])} end
-        if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
-        return redis.call('GET', KEYS[2])
-        """;
-
     private const int MaxIndexKeyPairs = 4096;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string OrgId, string? Route), RedisKey[]> _indexKeys = new();
 
@@ -44,26 +33,6 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         return near.TryGet(fingerprint, nowMs, out var copy)
             ? ValueTask.FromResult<CachedResponse?>(copy)
             : GetAndKeepAsync(database, fingerprint, nowMs);
-    }
-
-    /// <summary>
-    /// As <see cref="GetAsync"/>, and on a miss also claims the fingerprint's cross-instance lead (its dedupe lease) for
-    /// answer <paramref name="responseId"/> in the same round trip; no claim when Redis failed or the entry was found.
-    /// </summary>
-    public ValueTask<(CachedResponse? Entry, LeaderClaim? Claim)> GetOrClaimLeadAsync(string fingerprint, string responseId, TimeSpan lease,
-        CancellationToken cancellationToken)
-    {
-        var database = redis.Database;
-        if (database is null)
-        {
-            return ValueTask.FromResult<(CachedResponse?, LeaderClaim?)>((null, null));
-        }
-
-        var keep = near.Enabled && invalidation.Listening;
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return keep && near.TryGet(fingerprint, nowMs, out var copy)
-            ? ValueTask.FromResult<(CachedResponse?, LeaderClaim?)>((copy, null))
-            : GetOrClaimCoreAsync(database, fingerprint, responseId, lease, keep, nowMs);
     }
 
     /// <inheritdoc/>
@@ -180,41 +149,6 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         {
             redis.ReportFailure(ex);
             return null;
-        }
-    }
-
-    private async ValueTask<(CachedResponse?, LeaderClaim?)> GetOrClaimCoreAsync(IDatabase database, string fingerprint, string responseId, TimeSpan lease,
-        bool keep, long nowMs)
-    {
-        var observed = keep ? near.Observe(fingerprint) : 0;
-        try
-        {
-            var result = await database.ScriptEvaluateAsync(GetOrClaimLeadScript, [EntryKey(fingerprint), RedisLiveKeys.Lease(fingerprint)],
-                [responseId, (long)lease.TotalMilliseconds]);
-            switch (result.Resp2Type)
-            {
-                case ResultType.Integer:
-                    return (null, new LeaderClaim(responseId, true, null));
-                case ResultType.BulkString:
-                    return (null, new LeaderClaim(responseId, false, (string?)result));
-                case ResultType.Array:
-                    var value = (RedisValue)result[0];
-                    var entry = CachedResponseSerializer.Deserialize((ReadOnlyMemory<byte>)value, null);
-                    var pttl = (long)result[1];
-                    if (entry is not null && keep)
-                    {
-                        near.Add(fingerprint, entry, pttl >= 0 ? TimeSpan.FromMilliseconds(pttl) : null, observed, nowMs);
-                    }
-
-                    return (entry, null);
-                default:
-                    return (null, null);
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            redis.ReportFailure(ex);
-            return (null, null);
         }
     }
 

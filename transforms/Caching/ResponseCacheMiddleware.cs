@@ -1,5 +1,4 @@
 using AiGateway.Config;
-using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using Microsoft.AspNetCore.Http;
@@ -33,11 +32,6 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
         // A resuming client wants the events after its Last-Event-ID, which the dedupe step serves (from the cache too).
         if (decision.Lookup && !context.Request.Headers.ContainsKey("Last-Event-ID"))
         {
-            if (store is RedisResponseCacheStore shared && DedupeMiddleware.Applies(context, exchange))
-            {
-                return LookUpOrClaimAsync(context, next, exchange, decision, shared);
-            }
-
             // The in-process store answers at once: a miss then hands on the next step's task without a state machine.
             var lookup = store.GetAsync(decision.Fingerprint, context.RequestAborted);
             if (!lookup.IsCompletedSuccessfully)
@@ -63,22 +57,6 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
             return;
         }
 
-        PrepareCapture(exchange, decision);
-        await next(context);
-    }
-
-    private async Task LookUpOrClaimAsync(HttpContext context, RequestDelegate next, AiExchange exchange, CacheDecision decision, RedisResponseCacheStore shared)
-    {
-        // The miss and the dedupe lease share one round trip; the dedupe step, which runs next, leads with the claim.
-        var lease = TimeSpan.FromSeconds(options.CurrentValue.Dedupe.LeaseSeconds);
-        var (hit, claim) = await shared.GetOrClaimLeadAsync(decision.Fingerprint, SseEventId.NewResponseId(), lease, context.RequestAborted);
-        if (hit is not null)
-        {
-            await AnswerAsync(exchange, decision, hit);
-            return;
-        }
-
-        exchange.LeaderClaim = claim;
         PrepareCapture(exchange, decision);
         await next(context);
     }

@@ -41,25 +41,17 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             return;
         }
 
-        var dedupe = Applies(context, exchange);
-        // Only the first attempt may use the lease claimed with the cache lookup; a later one asks again.
-        var claim = exchange.LeaderClaim;
-        exchange.LeaderClaim = null;
+        var dedupe = !string.Equals(context.Request.Headers[DedupeHeader], "off", StringComparison.OrdinalIgnoreCase)
+            && exchange.OrgSettings?.DedupeEnabled != false;
         while (true)
         {
-            var live = new LiveResponse(exchange.Endpoint, exchange.Cache.Fingerprint, claim?.ResponseId ?? SseEventId.NewResponseId(), exchange.IsStream);
+            var live = new LiveResponse(exchange.Endpoint, exchange.Cache.Fingerprint, SseEventId.NewResponseId(), exchange.IsStream);
             var leader = dedupe ? registry.LeadOrJoin(live) : live;
-            if (leader != live || !dedupe)
-            {
-                // An answer in flight here is joined instead (one whose lease just went with its end entry, so the lookup
-                // took it): the lease must not stay with an answer that never runs, or other instances would wait on it.
-                GiveBack(live.Fingerprint, claim);
-            }
-            else if (_redis?.Database is { } database)
+            if (leader == live && dedupe && _redis?.Database is { } database)
             {
                 try
                 {
-                    leader = await LeadAcrossInstancesAsync(database, live, gateway, claim);
+                    leader = await LeadAcrossInstancesAsync(database, live, gateway);
                 }
                 catch (Exception ex)
                 {
@@ -89,7 +81,6 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             }
 
             // The leader's own client left before the upstream answered: this call leads a fresh attempt.
-            claim = null;
             context.Response.Headers.Remove(DedupeHeader);
             exchange.DedupeRole = null;
             exchange.Live = null;
@@ -131,7 +122,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
     /// Takes the fingerprint's Redis lease and mirrors <paramref name="live"/> for other instances; or, when another
     /// instance leads, puts in flight a local copy of its answer fed from Redis and returns that copy to follow.
     /// </summary>
-    private async Task<LiveResponse> LeadAcrossInstancesAsync(StackExchange.Redis.IDatabase database, LiveResponse live, GatewayOptions gateway, LeaderClaim? claim)
+    private async Task<LiveResponse> LeadAcrossInstancesAsync(StackExchange.Redis.IDatabase database, LiveResponse live, GatewayOptions gateway)
     {
         var lease = TimeSpan.FromSeconds(gateway.Dedupe.LeaseSeconds);
         var window = TimeSpan.FromSeconds(gateway.Resume.WindowSeconds);
@@ -139,9 +130,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         {
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                // The first attempt's answer may have come with the cache lookup (claim), saving both round trips.
-                var claimed = attempt == 0 ? claim : null;
-                if (claimed?.Acquired ?? await RedisLeaderLease.TryAcquireAsync(database, live.Fingerprint, live.ResponseId, lease))
+                if (await RedisLeaderLease.TryAcquireAsync(database, live.Fingerprint, live.ResponseId, lease))
                 {
                     // The mirror lets go with the end entry, before the answer is complete here: a request sent after a
                     // client saw the end leads a new call, and a follower that finds the lease gone finds the end in the log.
@@ -149,7 +138,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
                     return live;
                 }
 
-                if ((claimed is null ? await RedisLeaderLease.HolderAsync(database, live.Fingerprint) : claimed.Value.Holder) is { } remoteResponseId)
+                if (await RedisLeaderLease.HolderAsync(database, live.Fingerprint) is { } remoteResponseId)
                 {
                     if (await RedisLiveEntries.HasEndedAsync(database, live.Fingerprint, remoteResponseId))
                     {
@@ -178,19 +167,6 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
 
         return live;
-    }
-
-    /// <summary>Whether the call may be deduped: not turned off by its header or its org.</summary>
-    internal static bool Applies(HttpContext context, AiExchange exchange) =>
-        !string.Equals(context.Request.Headers[DedupeHeader], "off", StringComparison.OrdinalIgnoreCase)
-        && exchange.OrgSettings?.DedupeEnabled != false;
-
-    private void GiveBack(string fingerprint, LeaderClaim? claim)
-    {
-        if (claim is { Acquired: true } held && _redis?.Database is { } database)
-        {
-            _ = RedisLeaderLease.ReleaseAsync(database, fingerprint, held.ResponseId, StackExchange.Redis.CommandFlags.FireAndForget);
-        }
     }
 
     private async Task FeedAsync(LiveResponse copy, TimeSpan window)

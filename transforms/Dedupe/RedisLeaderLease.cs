@@ -27,8 +27,8 @@ internal static class RedisLeaderLease
         database.ScriptEvaluateAsync(RenewScript, [RedisLiveKeys.Lease(fingerprint), RedisLiveKeys.Watchers(fingerprint)], [holder, leaseMs]);
 
     /// <summary>Gives the lease up, if still held.</summary>
-    public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder, CommandFlags flags = CommandFlags.None) =>
-        database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder], flags);
+    public static Task ReleaseAsync(IDatabase database, string fingerprint, string holder) =>
+        database.ScriptEvaluateAsync(ReleaseScript, [RedisLiveKeys.Lease(fingerprint)], [holder]);
 
     /// <summary>After the end entry of answer <paramref name="holder"/>: keeps its <paramref name="log"/> for <paramref name="keepLog"/>, and gives the lease up if still held.</summary>
     public static Task EndAsync(IDatabase database, RedisKey log, string fingerprint, string holder, TimeSpan keepLog) =>

@@ -88,9 +88,6 @@ public sealed class AiExchange : IDisposable
     /// <summary>The answer being recorded for the cache, or null when it will not be stored.</summary>
     internal ResponseCapture? Capture { get; set; }
 
-    /// <summary>The dedupe lease claimed with the cache lookup (a Redis miss), for the dedupe step to lead with or give back.</summary>
-    internal Dedupe.LeaderClaim? LeaderClaim { get; set; }
-
     /// <summary>The live log of this call's answer, which the pumps fill and every client of the answer reads.</summary>
     public LiveResponse? Live { get; set; }
 

@@ -50,7 +50,7 @@ public sealed class CrossInstanceDedupeTests
     [Fact]
     public async Task Post_ManyIdenticalAtOnceOnTwoInstances_OneLeaderOneUpstreamCall()
     {
-        // Each lookup that misses claims the lease in its own round trip: of all of them, one may lead.
+        // Four calls at once on each instance: one leads, its instance joins it locally, the other follows through Redis.
         var release = new TaskCompletionSource();
         var calls = 0;
         await using var upstream = await ScriptedUpstream.StartAsync(async context =>
