@@ -41,5 +41,15 @@ public static class SseEventId
     }
 
     /// <summary>A new random response id (16 hex chars).</summary>
-    public static string NewResponseId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    /// <remarks>
+    /// An id only tells apart the answers of one fingerprint, and resuming needs the same request (the same org) besides
+    /// it, so it is no secret: 64 bits of <see cref="Random.Shared"/> (securely seeded, per thread) keep ids apart. The
+    /// secure generator (OpenSSL's DRBG: an AES key set up per call, about 1 µs) was 1.4% of an uncached call's CPU samples.
+    /// </remarks>
+    public static string NewResponseId()
+    {
+        Span<byte> random = stackalloc byte[8];
+        Random.Shared.NextBytes(random);
+        return Convert.ToHexStringLower(random);
+    }
 }
