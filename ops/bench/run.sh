@@ -5,7 +5,7 @@
 # at once against a 1 s upstream) and, in full mode, the scale check (issue 9: thousands of slow streams at once).
 #
 #   ops/bench/run.sh            quick mode (3 rounds of 2 s per target and scenario, dedupe, about 8 minutes)
-#   ops/bench/run.sh --full     full mode  (3 rounds of 3 s, every scenario, dedupe, scale check, about 11 minutes)
+#   ops/bench/run.sh --full     full mode  (3 rounds of 3 s after 20 s of warm-up, every scenario, dedupe, scale check, about 20 minutes)
 #   ops/bench/run.sh --help     all options
 #
 # Output: a markdown report on stdout and in ops/bench/results/latest.md, the raw rows in results/latest.tsv.
@@ -19,7 +19,7 @@ usage() {
   cat <<'EOF'
 usage: ops/bench/run.sh [--quick | --full] [options]
   --quick               3 rounds x 2 s, the main scenarios, dedupe (default)
-  --full                3 rounds x 3 s, every scenario, dedupe, scale check
+  --full                3 rounds x 3 s after 20 s of warm-up, every scenario, dedupe, scale check
   --runs N              rounds (the report shows the median of the rounds; at least 3 for a real figure)
   --duration S          seconds of load per target and scenario (whole seconds)
   --warmup S            seconds of warm-up load per target before the first round
@@ -88,7 +88,7 @@ done
 # models (wrk, GET /v1/models, passthrough), stream (stream-client, chat with "stream":true: TTFT and total).
 # To add a kind: a case in run_load below, and (for a new report shape) a line in report.awk.
 if [ "$mode" = full ]; then
-  runs=${runs:-3} duration=${duration:-3} warmup=${warmup:-3} scale=${scale:-auto}
+  runs=${runs:-3} duration=${duration:-3} warmup=${warmup:-20} scale=${scale:-auto}
   SCENARIOS=(
     "chat 0 1" "chat 0 32" "models 0 1" "models 0 32" "stream 0 1" "stream 0 32"
     "chat 50 1" "chat 50 32" "stream 50 1" "stream 50 32"
