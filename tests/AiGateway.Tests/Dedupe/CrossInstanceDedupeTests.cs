@@ -21,27 +21,21 @@ public sealed class CrossInstanceDedupeTests
     public async Task Post_IdenticalOnTwoInstances_OneUpstreamCallSameAnswer()
     {
         var release = new TaskCompletionSource();
-        var calls = 0;
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref calls);
-            await release.Task.WaitAsync(Patience);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
-        });
+        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
+        await using var upstreamScope = upstream;
         await using var first = await StartAsync(upstream);
         await using var second = await StartAsync(upstream);
         var body = Body(stream: false);
 
         var onFirst = first.Client.SendAsync(Chat(body, noStore: true));
-        await WaitUntilAsync(() => calls == 1);
+        await WaitUntilAsync(() => calls() == 1);
         var onSecond = second.Client.SendAsync(Chat(body, noStore: true));
         await WaitUntilAsync(() => Subscribers(second) == 1);
         release.SetResult();
         using var a = await onFirst;
         using var b = await onSecond;
 
-        Assert.Equal(1, calls);
+        Assert.Equal(1, calls());
         Assert.Equal(HttpStatusCode.OK, b.StatusCode);
         Assert.Equal("follower", b.Headers.GetValues("x-aigw-dedupe").Single());
         Assert.Equal(await a.Content.ReadAsStringAsync(), await b.Content.ReadAsStringAsync());
@@ -52,24 +46,18 @@ public sealed class CrossInstanceDedupeTests
     {
         // Four calls at once on each instance: one leads, its instance joins it locally, the other follows through Redis.
         var release = new TaskCompletionSource();
-        var calls = 0;
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref calls);
-            await release.Task.WaitAsync(Patience);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
-        });
+        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
+        await using var upstreamScope = upstream;
         await using var first = await StartAsync(upstream);
         await using var second = await StartAsync(upstream);
         var body = Body(stream: false);
 
         var sent = Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? first : second).Client.SendAsync(Chat(body, noStore: false))).ToArray();
-        await WaitUntilAsync(() => calls == 1 && Subscribers(first) + Subscribers(second) >= 7);
+        await WaitUntilAsync(() => calls() == 1 && Subscribers(first) + Subscribers(second) >= 7);
         release.SetResult();
         var answers = await Task.WhenAll(sent);
 
-        Assert.Equal(1, calls);
+        Assert.Equal(1, calls());
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
         Assert.Single(answers, answer => answer.Headers.TryGetValues("x-aigw-dedupe", out var role) && role.Single() == "leader");
         var texts = await Task.WhenAll(answers.Select(answer => answer.Content.ReadAsStringAsync()));
@@ -169,14 +157,8 @@ public sealed class CrossInstanceDedupeTests
         // The answer takes several lease periods: the leader's instance renews the lease on its shared timer, so the
         // follower on the other instance keeps waiting for it instead of taking over with a second upstream call.
         var release = new TaskCompletionSource();
-        var calls = 0;
-        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
-        {
-            Interlocked.Increment(ref calls);
-            await release.Task.WaitAsync(Patience);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
-        });
+        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
+        await using var upstreamScope = upstream;
         await using var first = await StartAsync(upstream, leaseSeconds: 2);
         await using var second = await StartAsync(upstream, leaseSeconds: 2);
         var body = Body(stream: false);
@@ -185,7 +167,7 @@ public sealed class CrossInstanceDedupeTests
         var database = redis.GetDatabase();
 
         var onFirst = first.Client.SendAsync(Chat(body, noStore: true));
-        await WaitUntilAsync(() => calls == 1);
+        await WaitUntilAsync(() => calls() == 1);
         var holder = (string?)await database.StringGetAsync(lease);
         var readersOnFirst = Subscribers(first);
         var onSecond = second.Client.SendAsync(Chat(body, noStore: true));
@@ -200,7 +182,7 @@ public sealed class CrossInstanceDedupeTests
 
         Assert.NotNull(holder);
         Assert.Equal(holder, holderAfterTwoLeases);
-        Assert.Equal(1, calls);
+        Assert.Equal(1, calls());
         Assert.Equal("follower", b.Headers.GetValues("x-aigw-dedupe").Single());
         Assert.Equal(await a.Content.ReadAsStringAsync(), await b.Content.ReadAsStringAsync());
     }
@@ -287,6 +269,20 @@ public sealed class CrossInstanceDedupeTests
 
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], await resumedReader.ReadAllAsync().WaitAsync(Patience));
+    }
+
+    // An upstream that counts its calls and answers each with a chat id of its own once released.
+    private static async Task<(ScriptedUpstream Upstream, Func<int> Calls)> StartHeldUpstreamAsync(Task release)
+    {
+        var calls = 0;
+        var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            Interlocked.Increment(ref calls);
+            await release.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
+        });
+        return (upstream, () => Volatile.Read(ref calls));
     }
 
     // An upstream answering {"ok":true} that counts its calls.
