@@ -12,8 +12,8 @@ namespace AiGateway.Transforms.Caching;
 /// </summary>
 internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
 {
-    private const int MaxIndexKeyPairs = 4096;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string OrgId, string? Route), RedisKey[]> _indexKeys = new();
+    // The purge index keys of an org and route, made once per pair (orgs and routes are few next to cache writes).
+    private readonly RedisKeyMemo<(string OrgId, string? Route)> _indexKeys = new(static pair => IndexKeysOf(pair.OrgId, pair.Route), 4096);
 
     /// <inheritdoc/>
     public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             // awaited (read-your-writes) and pipelined: one round trip. The purge index is best effort, not waited for.
             var write = database.StringSetAsync(key, CachedResponseSerializer.Serialize(entry), ttl);
             var notice = invalidation.PublishAsync(database, fingerprint);
-            foreach (var index in IndexKeysOf(tags.OrgId, tags.Route))
+            foreach (var index in _indexKeys.For((tags.OrgId, tags.Route)))
             {
                 _ = database.SetAddAsync(index, fingerprint, CommandFlags.FireAndForget);
             }
@@ -162,21 +162,6 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         _ => null,
     };
 
-    // The purge index keys of an org and route: made once per pair (orgs and routes are few next to cache writes),
-    // up to a bound past which they are made per write again.
-    private RedisKey[] IndexKeysOf(string orgId, string? route)
-    {
-        if (_indexKeys.TryGetValue((orgId, route), out var keys))
-        {
-            return keys;
-        }
-
-        keys = route is null ? [IndexKey(orgId, null)!.Value] : [IndexKey(orgId, null)!.Value, IndexKey(null, route)!.Value, IndexKey(orgId, route)!.Value];
-        if (_indexKeys.Count < MaxIndexKeyPairs)
-        {
-            _indexKeys.TryAdd((orgId, route), keys);
-        }
-
-        return keys;
-    }
+    private static RedisKey[] IndexKeysOf(string orgId, string? route) =>
+        route is null ? [IndexKey(orgId, null)!.Value] : [IndexKey(orgId, null)!.Value, IndexKey(null, route)!.Value, IndexKey(orgId, route)!.Value];
 }

@@ -93,6 +93,14 @@ public sealed class LiveResponse
     /// </summary>
     internal Func<ReadOnlyMemory<byte>, Task>? BeforeEnd { get; set; }
 
+    /// <summary>
+    /// Runs <see cref="BeforeEnd"/> once <paramref name="stored"/> (the answer's cache write) has been sent, and waits for
+    /// both: on one Redis connection the entry goes out ahead of the mirror's end entry, so whoever learns of the end
+    /// finds the entry, and both share one round trip.
+    /// </summary>
+    internal Task BeforeEndAsync(Task stored, ReadOnlyMemory<byte> body) =>
+        BeforeEnd is { } beforeEnd ? WhenBothAsync(stored, beforeEnd(body)) : stored;
+
     /// <summary>The index of the terminal event, or -1.</summary>
     public int TerminalEventIndex { get; private set; } = -1;
 
@@ -354,5 +362,11 @@ public sealed class LiveResponse
         var waiter = _waiter;
         _waiter = null;
         return waiter;
+    }
+
+    private static async Task WhenBothAsync(Task first, Task second)
+    {
+        await first;
+        await second;
     }
 }

@@ -5,7 +5,8 @@ namespace AiGateway.Transforms.Dedupe;
 
 /// <summary>
 /// The leader's side of cross-instance dedupe: copies its <see cref="LiveResponse"/> into the Redis Stream as it grows,
-/// announces each addition, renews the lease, and keeps the upstream call alive while clients on other instances read.
+/// announces each addition, and ends the log and the lease together; <see cref="RedisLeaseRenewer"/> renews the lease
+/// meanwhile and has clients on other instances keep the upstream call alive.
 /// </summary>
 internal sealed class RedisLiveMirror
 {

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Redis;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Orgs;
@@ -10,25 +11,11 @@ namespace AiGateway.Transforms.Orgs;
 /// </summary>
 internal static class RedisBudgetKeys
 {
-    // Every billed call names its org's keys: made once per org and month, not per call (read-only once made).
-    private const int MaxRemembered = 10_000;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Org, DateOnly Month), RedisKey[]> Remembered = new();
+    // Every billed call names its org's keys: made once per org and month, not per call.
+    private static readonly RedisKeyMemo<(string OrgId, DateOnly Month)> Made = new(static name => Make(name.OrgId, name.Month), 10_000);
 
     /// <summary>The three keys of <paramref name="orgId"/>'s count for <paramref name="month"/>: tokens, USD units, seeded marker.</summary>
-    public static RedisKey[] For(string orgId, DateOnly month)
-    {
-        if (Remembered.TryGetValue((orgId, month), out var keys))
-        {
-            return keys;
-        }
-
-        if (Remembered.Count >= MaxRemembered)
-        {
-            Remembered.Clear();
-        }
-
-        return Remembered[(orgId, month)] = Make(orgId, month);
-    }
+    public static RedisKey[] For(string orgId, DateOnly month) => Made.For((orgId, month));
 
     private static RedisKey[] Make(string orgId, DateOnly month)
     {

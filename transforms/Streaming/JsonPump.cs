@@ -32,12 +32,8 @@ internal static class JsonPump
                 UsageMeter.Price(exchange, live, usage);
             }
 
-            // The entry's write is queued before the mirror's end entry on the same connection, so Redis applies it first
-            // (whoever learns of the end finds the entry); both then share one round trip instead of two in a row.
-            var commit = upstream.IsSuccessStatusCode && exchange.Capture is { } capture ? capture.CommitAsync(live, body) : Task.CompletedTask;
-            var mirrored = live.BeforeEnd?.Invoke(body) ?? Task.CompletedTask;
-            await commit;
-            await mirrored;
+            await live.BeforeEndAsync(
+                upstream.IsSuccessStatusCode && exchange.Capture is { } capture ? capture.CommitAsync(live, body) : Task.CompletedTask, body);
             live.CompleteBody(body);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

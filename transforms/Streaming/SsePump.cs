@@ -44,11 +44,7 @@ internal static class SsePump
                     if (kind == SseEventKind.Terminal && succeeded && !sawFailure)
                     {
                         // Stored before any client can see the terminal event: whoever saw the end can rely on a hit.
-                        // The entry's write goes out ahead of the mirror's end entry on the same connection: one round trip.
-                        var commit = exchange.Capture is { } capture ? capture.CommitAsync(live) : Task.CompletedTask;
-                        var mirrored = live.BeforeEnd?.Invoke(default) ?? Task.CompletedTask;
-                        await commit;
-                        await mirrored;
+                        await live.BeforeEndAsync(exchange.Capture is { } capture ? capture.CommitAsync(live) : Task.CompletedTask, default);
 
                         live.CompleteStream();
                         return;
