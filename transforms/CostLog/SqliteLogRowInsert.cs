@@ -6,7 +6,7 @@ using SQLitePCL;
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// The insert of log rows into the embedded store as one statement prepared per batch, its parameters bound by
+/// The insert of log rows into the embedded store as one statement prepared once per connection, its parameters bound by
 /// position. Microsoft.Data.Sqlite would look every parameter up by name on every execution (a UTF-8 copy of each name)
 /// and box every number; this writes each value as UTF-8 into one scratch buffer (SQLite copies it on bind) instead.
 /// </summary>

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace AiGateway.Tests.CostLog;
 
-public sealed class SqlitePerfLogStoreTests : IDisposable
+public sealed class SqlitePerfLogStoreTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Day = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(1);
     private readonly string _dataDir = Directory.CreateTempSubdirectory("aigw-costlog-").FullName;
@@ -20,8 +20,9 @@ public sealed class SqlitePerfLogStoreTests : IDisposable
         _store = new SqlitePerfLogStore(_database);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await _store.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dataDir, recursive: true);
     }
@@ -89,6 +90,25 @@ public sealed class SqlitePerfLogStoreTests : IDisposable
 
         Assert.Equal(100, log.Count);
         Assert.Equal(expected, await RollupAsync());
+    }
+
+    [Fact]
+    public async Task WriteAsync_BatchFailsAfterSomeRows_NoneOfItStoredAndTheNextBatchIs()
+    {
+        var before = PerfLogRows.Batch(5, Day);
+        var after = PerfLogRows.Batch(4, Day, first: 8);
+        await _store.WriteAsync(before, CancellationToken.None);
+        // The second row's cost overflows the roll-up's sum after both rows were inserted in the batch's transaction.
+        var failing = PerfLogRows.Batch(3, Day, first: 5);
+        failing[0].CostUsd = decimal.MaxValue;
+        failing[1].CostUsd = decimal.MaxValue;
+
+        var thrown = await Assert.ThrowsAsync<OverflowException>(() => _store.WriteAsync(failing, CancellationToken.None));
+        await _store.WriteAsync(after, CancellationToken.None);
+
+        Assert.True(_store.IsRejection(thrown));
+        Assert.Equal(before.Concat(after).Select(r => r.Id).Order(), (await ReadAllAsync()).Select(r => r.Id).Order());
+        Assert.Equal("9", await ScalarAsync("SELECT sum(requests) FROM ai_cost_daily"));
     }
 
     [Fact]
