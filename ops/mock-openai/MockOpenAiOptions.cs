@@ -18,6 +18,12 @@ public sealed class MockOpenAiOptions
     /// <summary>When set, a stream's connection is aborted right after this many events.</summary>
     public int? DropAfterEvents { get; set; }
 
+    /// <summary>
+    /// Serve HTTP/2 only, in clear text (prior knowledge): an upstream that multiplexes many streams over a few
+    /// connections, as api.openai.com does over TLS. Read once, when the mock starts.
+    /// </summary>
+    public bool Http2Only { get; set; }
+
     /// <summary>Keep every request (method, path, headers, body) for <see cref="MockOpenAiServer.Requests"/>.</summary>
     public bool RecordRequests { get; set; }
 }

@@ -12,6 +12,7 @@ internal static class Program
         ["--error-status"] = nameof(MockOpenAiOptions.ErrorStatus),
         ["--drop-after-events"] = nameof(MockOpenAiOptions.DropAfterEvents),
         ["--record-requests"] = nameof(MockOpenAiOptions.RecordRequests),
+        ["--http2-only"] = nameof(MockOpenAiOptions.Http2Only),
     };
 
     public static async Task Main(string[] args)
@@ -28,6 +29,7 @@ internal static class Program
             ErrorStatus = config.GetValue<int?>(nameof(MockOpenAiOptions.ErrorStatus)),
             DropAfterEvents = config.GetValue<int?>(nameof(MockOpenAiOptions.DropAfterEvents)),
             RecordRequests = config.GetValue(nameof(MockOpenAiOptions.RecordRequests), false),
+            Http2Only = config.GetValue(nameof(MockOpenAiOptions.Http2Only), false),
         };
 
         await using var app = MockOpenAiServer.Build(args, options);

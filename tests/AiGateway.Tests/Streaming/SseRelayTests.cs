@@ -155,6 +155,27 @@ public sealed class SseRelayTests
         Assert.Equal("data: [DONE]", events[^1]);
     }
 
+    [Fact]
+    public async Task Stream_UpstreamSpeaksOnlyHttp2_EveryEventRelayed()
+    {
+        // api.openai.com multiplexes streams over HTTP/2; this mock refuses HTTP/1.1, so the call works only over it.
+        await using var upstream = await MockOpenAiServer.StartAsync(new MockOpenAiOptions { Http2Only = true, Chunks = 4 });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:openai:HttpRequest:Version"] = "2",
+            ["ReverseProxy:Clusters:openai:HttpRequest:VersionPolicy"] = "RequestVersionExact",
+        });
+
+        using var response = await gateway.Client.SendAsync(ChatRequest(stream: true), HttpCompletionOption.ResponseHeadersRead);
+        var events = await new SseReader(await response.Content.ReadAsStreamAsync()).ReadAllAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(7, events.Count);
+        Assert.All(events[..^1], e => Assert.Contains("chat.completion.chunk", e));
+        Assert.Equal("data: [DONE]", events[^1]);
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
     private static HttpRequestMessage ChatRequest(bool stream) =>
         ChatRequest($"{{\"model\":\"gpt-4o-mini\",\"stream\":{(stream ? "true" : "false")},\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}");
 
