@@ -188,7 +188,7 @@ public sealed class CrossInstanceDedupeTests
     }
 
     [Fact]
-    public async Task Post_LeaderInstanceDead_FollowerTakesOverWithFreshCallAfterLeaseExpiry()
+    public async Task Post_LeaderInstanceDead_FollowerWaitsThenTakesOverWithFreshCallOnceItsLeaseIsGone()
     {
         var (upstream, calls) = await StartOkUpstreamAsync();
         await using var upstreamScope = upstream;
@@ -196,19 +196,26 @@ public sealed class CrossInstanceDedupeTests
         var body = Body(stream: false);
         var fingerprint = Fingerprint(gateway, body);
 
-        // A leader that died right after taking the lease: it holds it and never writes a thing.
+        // A leader that died right after taking the lease: it holds it and never writes a thing. The lease outlives the
+        // test, so it ends when the test deletes it, as an expiry would.
         using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
-        Assert.True(await redis.GetDatabase().StringSetAsync(RedisLiveKeys.Lease(fingerprint), "deadbeefdeadbeef", TimeSpan.FromSeconds(2), When.NotExists));
+        var database = redis.GetDatabase();
+        Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), "deadbeefdeadbeef", TimeSpan.FromMinutes(5), When.NotExists));
 
-        using var response = await gateway.Client.SendAsync(Chat(body, noStore: true)).WaitAsync(Patience);
+        var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
+        await FollowsInRedisAsync(database, fingerprint);
+        var callsWhileLeaseHeld = calls();
+        await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));
+        using var response = await sent.WaitAsync(Patience);
 
+        Assert.Equal(0, callsWhileLeaseHeld);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, calls());
     }
 
     [Fact]
-    public async Task Post_LeaderInstanceDiedAfterItsStatus_FollowerTakesOverWithFreshCall()
+    public async Task Post_LeaderInstanceDiedAfterItsStatus_FollowerWaitsThenTakesOverWithFreshCallOnceItsLeaseIsGone()
     {
         var (upstream, calls) = await StartOkUpstreamAsync();
         await using var upstreamScope = upstream;
@@ -223,10 +230,15 @@ public sealed class CrossInstanceDedupeTests
         await database.StreamAddAsync(RedisLiveKeys.Log(fingerprint, responseId),
             [new("k", "start"), new("s", 200), new("es", 0), new("rid", responseId), new("h", "Content-Type\napplication/json\n")]);
         await database.KeyExpireAsync(RedisLiveKeys.Log(fingerprint, responseId), TimeSpan.FromMinutes(1));
-        Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), responseId, TimeSpan.FromSeconds(2), When.NotExists));
+        Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), responseId, TimeSpan.FromMinutes(5), When.NotExists));
 
-        using var response = await gateway.Client.SendAsync(Chat(body, noStore: true)).WaitAsync(Patience);
+        var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
+        await FollowsInRedisAsync(database, fingerprint);
+        var callsWhileLeaseHeld = calls();
+        await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));
+        using var response = await sent.WaitAsync(Patience);
 
+        Assert.Equal(0, callsWhileLeaseHeld);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, calls());
@@ -272,6 +284,11 @@ public sealed class CrossInstanceDedupeTests
     }
 
     // An upstream that counts its calls and answers each with a chat id of its own once released.
+    // A follower on another instance counts itself among the answer's watchers in Redis while it waits for it.
+    private static Task FollowsInRedisAsync(IDatabase database, string fingerprint) =>
+        CostLog.Eventually.UntilAsync(async () => (long)await database.StringGetAsync(RedisLiveKeys.Watchers(fingerprint)) >= 1,
+            "the call follows the answer in Redis");
+
     private static async Task<(ScriptedUpstream Upstream, Func<int> Calls)> StartHeldUpstreamAsync(Task release)
     {
         var calls = 0;
