@@ -202,13 +202,8 @@ public sealed class CrossInstanceDedupeTests
         var database = redis.GetDatabase();
         Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), "deadbeefdeadbeef", TimeSpan.FromMinutes(5), When.NotExists));
 
-        var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
-        await FollowsInRedisAsync(database, fingerprint);
-        var callsWhileLeaseHeld = calls();
-        await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));
-        using var response = await sent.WaitAsync(Patience);
+        using var response = await FollowThenTakeOverAsync(gateway, database, fingerprint, body, calls);
 
-        Assert.Equal(0, callsWhileLeaseHeld);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, calls());
@@ -232,13 +227,8 @@ public sealed class CrossInstanceDedupeTests
         await database.KeyExpireAsync(RedisLiveKeys.Log(fingerprint, responseId), TimeSpan.FromMinutes(1));
         Assert.True(await database.StringSetAsync(RedisLiveKeys.Lease(fingerprint), responseId, TimeSpan.FromMinutes(5), When.NotExists));
 
-        var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
-        await FollowsInRedisAsync(database, fingerprint);
-        var callsWhileLeaseHeld = calls();
-        await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));
-        using var response = await sent.WaitAsync(Patience);
+        using var response = await FollowThenTakeOverAsync(gateway, database, fingerprint, body, calls);
 
-        Assert.Equal(0, callsWhileLeaseHeld);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, calls());
@@ -284,10 +274,17 @@ public sealed class CrossInstanceDedupeTests
     }
 
     // An upstream that counts its calls and answers each with a chat id of its own once released.
-    // A follower on another instance counts itself among the answer's watchers in Redis while it waits for it.
-    private static Task FollowsInRedisAsync(IDatabase database, string fingerprint) =>
-        CostLog.Eventually.UntilAsync(async () => (long)await database.StringGetAsync(RedisLiveKeys.Watchers(fingerprint)) >= 1,
+    // Sends the call, sees it follow the dead leader in Redis (a follower counts itself among the answer's watchers) with
+    // no upstream call of its own, then ends the leader's lease as an expiry would: the call must take over.
+    private static async Task<HttpResponseMessage> FollowThenTakeOverAsync(TestGateway gateway, IDatabase database, string fingerprint, string body, Func<int> calls)
+    {
+        var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
+        await CostLog.Eventually.UntilAsync(async () => (long)await database.StringGetAsync(RedisLiveKeys.Watchers(fingerprint)) >= 1,
             "the call follows the answer in Redis");
+        Assert.Equal(0, calls());
+        await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));
+        return await sent.WaitAsync(Patience);
+    }
 
     private static async Task<(ScriptedUpstream Upstream, Func<int> Calls)> StartHeldUpstreamAsync(Task release)
     {
