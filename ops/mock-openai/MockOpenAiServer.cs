@@ -64,7 +64,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
             ApplicationName = typeof(MockOpenAiServer).Assembly.GetName().Name,
         });
         builder.Configuration.AddEnvironmentVariables("ASPNETCORE_").AddCommandLine(args);
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // Warnings by default; Logging:LogLevel:* (command line or ASPNETCORE_Logging__LogLevel__*) turns on e.g.
+        // Kestrel's debug log to see why connections or streams are closed.
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            .AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

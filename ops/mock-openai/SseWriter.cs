@@ -16,6 +16,12 @@ internal sealed class SseWriter
 
     private readonly MockCall _call;
     private readonly PipeWriter _pipe;
+
+    // The next event is built here, not in the response pipe, and copied there only once its delay is over. Over
+    // HTTP/2, Kestrel's connection writer spins on a stream whose body has bytes written (advanced) but not yet
+    // flushed: an event left unflushed through the chunk delay kept a core busy per connection, and at a thousand
+    // slow streams the starved mock stalled for seconds and its connections were reset.
+    private readonly ArrayBufferWriter<byte> _event = new(1024);
     private readonly Utf8JsonWriter _json;
     private int _events;
 
@@ -23,7 +29,7 @@ internal sealed class SseWriter
     {
         _call = call;
         _pipe = call.Http.Response.BodyWriter;
-        _json = new Utf8JsonWriter(_pipe, MockHttp.WriterOptions);
+        _json = new Utf8JsonWriter(_event, MockHttp.WriterOptions);
     }
 
     /// <summary>Sets the stream headers; returns null when the connection was dropped before any event.</summary>
@@ -47,13 +53,13 @@ internal sealed class SseWriter
     {
         if (!eventName.IsEmpty)
         {
-            _pipe.Write("event: "u8);
-            _pipe.Write(eventName);
-            _pipe.Write("\n"u8);
+            _event.Write("event: "u8);
+            _event.Write(eventName);
+            _event.Write("\n"u8);
         }
 
-        _pipe.Write("data: "u8);
-        _json.Reset(_pipe);
+        _event.Write("data: "u8);
+        _json.Reset(_event);
         return _json;
     }
 
@@ -61,13 +67,13 @@ internal sealed class SseWriter
     public ValueTask<bool> EndDataAsync()
     {
         _json.Flush();
-        _pipe.Write("\n\n"u8);
+        _event.Write("\n\n"u8);
         return SendAsync();
     }
 
     public ValueTask<bool> WriteDoneAsync()
     {
-        _pipe.Write(DoneEvent);
+        _event.Write(DoneEvent);
         return SendAsync();
     }
 
@@ -85,6 +91,8 @@ internal sealed class SseWriter
         if (_events > 0 && _call.Settings.ChunkDelayMs > 0)
             await Task.Delay(_call.Settings.ChunkDelayMs, _call.Aborted);
 
+        _pipe.Write(_event.WrittenSpan);
+        _event.ResetWrittenCount();
         var result = await _pipe.FlushAsync(_call.Aborted);
         _events++;
         if (_events == _call.Settings.DropAfterEvents)
