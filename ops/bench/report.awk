@@ -166,7 +166,7 @@ function dedupe_table(k,    i, row, n) {
 function scale_table(    t, tl, nt, i) {
   print "### scale: slow streams at once"
   print ""
-  print "Each stream: one event a second for 30 s (31 events; through the gateway 31 s, as it asks the upstream for the usage chunk, which the mock also spaces by 1 s), " sc["direct", 2] " streams opened over the ramp, one run each (direct first), TTFT = request sent (connection included) to the first complete event" (scale_note != "" ? "; " scale_note : "")
+  print "Each stream: one event a second for 30 s (31 events; through the gateway 31 s, as it asks the upstream for the usage chunk, which the mock also spaces by 1 s), " sc["direct", 2] " streams opened over the ramp, one run each (direct first), TTFT = request sent (connection included) to the first complete event; direct to the HTTP/1.1 mock, each proxy a fresh instance (warmed up 10 s) in front of an HTTP/2-only mock (api.openai.com is reached over HTTP/2), so that its upstream streams share connections" (scale_note != "" ? "; " scale_note : "")
   print ""
   print "| target | streams | completed | dropped | errors | peak open | TTFT p50 ms | TTFT p99 ms | TTFT max ms | +TTFT p99 ms | total p50 s | total p99 s | RSS before MB | peak RSS MB | peak fds | CPU s | alloc KB/stream | GC pause s |"
   print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"

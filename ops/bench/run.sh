@@ -226,9 +226,9 @@ free_port() { # sets PORT (not echoed: a $(…) subshell would lose the NEXT_POR
   NEXT_PORT=$((NEXT_PORT + 1))
 }
 
-wait_ready() { # URL PID NAME
+wait_ready() { # URL PID NAME [CURL_OPTION]
   for _ in $(seq 300); do
-    if curl -fsS -o /dev/null -H 'Authorization: Bearer sk-bench-0000' "$1" 2>/dev/null; then return 0; fi
+    if curl -fsS ${4:-} -o /dev/null -H 'Authorization: Bearer sk-bench-0000' "$1" 2>/dev/null; then return 0; fi
     kill -0 "$2" 2>/dev/null || break
     sleep 0.1
   done
@@ -603,32 +603,54 @@ dedupe_round() { # ROUND
 
 # Issue 9's scale check: N streams at once from a slow upstream (one event a second, 30 s each: x-mock-chunks 28 =
 # role + 28 content + finish + [DONE], 31 events 1 s apart), opened over the ramp, one run against the mock directly,
-# then one through the gateway. N auto = 10,000, or fewer when the fd limit cannot hold them: the gateway needs two
-# descriptors per stream (client side and upstream side).
+# then one through each scale target. The targets run as fresh instances (warmed up first) in front of a second mock
+# that speaks HTTP/2 only, as api.openai.com does (over TLS), so that their upstream streams share connections (100
+# per connection): over HTTP/1.1 a proxy needs two descriptors per stream, and this container's hard fd limit (20,000,
+# not raisable without CAP_SYS_RESOURCE) held 9,686. The direct run stays on the HTTP/1.1 mock: the client opens one
+# connection per stream either way. N auto = 10,000, or fewer when the fd limit cannot hold them.
 SCALE_RAW=$TMP/scale.tsv
 printf 'target\tstreams\tok\tdropped\terrors\tpeak_open\tttft_p50_us\tttft_p99_us\tttft_max_us\tp50_us\tp99_us\tmax_us\twall_s\trss_before_kb\trss_peak_kb\tfds_peak\tcpu_ticks\talloc_bytes\tgc_pause_us\n' >"$SCALE_RAW"
 SCALE_NOTE="" SCALE_CHUNKS=${BENCH_SCALE_CHUNKS:-28} # content events; 28 + role + finish + [DONE] = 31 events, 30 s
+SCALE_H2_ENV="ReverseProxy__Clusters__openai__HttpRequest__Version=2 ReverseProxy__Clusters__openai__HttpRequest__VersionPolicy=RequestVersionExact"
+start_scale_targets() { # the HTTP/2 mock and a fresh, warmed-up instance of each scale target in front of it
+  local port t base
+  free_port
+  port=$PORT
+  (exec dotnet "$TMP/bin/mock/MockOpenAi.dll" --urls "http://127.0.0.1:$port" --latency-ms 0 --http2-only true) >"$TMP/mock-h2.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  wait_ready "http://127.0.0.1:$port/v1/models" "$!" "mock-h2" --http2-prior-knowledge
+  T_PORT[direct:h2]=${T_PORT[direct:0]} T_PIDS[direct:h2]="" T_GC[direct:h2]=""
+  for t in $scale_targets; do
+    log "starting $t for the scale check (HTTP/2 upstream), warming it up"
+    base=${t%%+*}
+    "start_${base//-/_}" h2 "$port" "$t" "$SCALE_H2_ENV ${VARIANT_ENV[$t]:-}"
+    [ -n "${T_PORT[$t:h2]:-}" ] || continue
+    run_load chat 32 5 "http://127.0.0.1:${T_PORT[$t:h2]}" >/dev/null
+    run_load stream 8 5 "http://127.0.0.1:${T_PORT[$t:h2]}" >/dev/null
+  done
+}
+
 scale_check() {
-  local key=gateway:0 pid n fds0
-  [ -n "${T_PORT[$key]:-}" ] || { log "scale check skipped: no gateway at 0 ms"; return; }
-  pid=${T_PIDS[$key]}
-  fds0=$(ls "/proc/$pid/fd" | wc -l)
+  local n
+  [ -n "${T_PORT[direct:0]:-}" ] || { log "scale check skipped: no direct target at 0 ms"; return; }
+  start_scale_targets
   n=$scale
   if [ "$n" = auto ]; then
-    n=$(((FD_LIMIT - fds0 - 300) / 2))
+    # a descriptor per client stream, one per hundred upstream streams, and room for the process's own
+    n=$(((FD_LIMIT - 1000) * 100 / 101))
     [ "$n" -gt 10000 ] && n=10000
-    [ "$n" -lt 10000 ] && SCALE_NOTE="$n streams, not 10,000: the fd limit is $FD_LIMIT and the gateway needs two per stream (it had $fds0 open before)"
+    [ "$n" -lt 10000 ] && SCALE_NOTE="$n streams, not 10,000: the fd limit is $FD_LIMIT"
   elif [ "$n" -lt 10000 ]; then
     SCALE_NOTE="$n streams, not 10,000 (--scale $n)"
   fi
   log "scale check: $n streams, 1 event/s, 30 s each, opened over $scale_ramp s"
   local t base line pids rss0 rss1 cpu0 cpu1 gc0 gc1 fdpeak sampler
   for t in direct $scale_targets; do
-    [ -n "${T_PORT[$t:0]:-}" ] || { log "scale check: no target $t at 0 ms"; continue; }
-    base="http://127.0.0.1:${T_PORT[$t:0]}"
-    pids=${T_PIDS[$t:0]}
+    [ -n "${T_PORT[$t:h2]:-}" ] || { log "scale check: no target $t"; continue; }
+    base="http://127.0.0.1:${T_PORT[$t:h2]}"
+    pids=${T_PIDS[$t:h2]}
     rss0=- rss1=- cpu0=0 cpu1=0 fdpeak=-
-    gc0=$(gc_stats "${T_GC[$t:0]}")
+    gc0=$(gc_stats "${T_GC[$t:h2]}")
     if [ -n "$pids" ]; then
       rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pids/status")
       echo 5 >"/proc/$pids/clear_refs" 2>/dev/null || true
@@ -646,7 +668,7 @@ scale_check() {
       fdpeak=$(cat "$TMP/fdpeak" 2>/dev/null || echo -)
       sleep 0.12
     fi
-    gc1=$(gc_stats "${T_GC[$t:0]}")
+    gc1=$(gc_stats "${T_GC[$t:h2]}")
     grep -v '^PROGRESS' "$TMP/scale-$t.err" | head -5 >&2 || true
     [ -n "$line" ] || { log "scale $t: no result"; continue; }
     read -r a0 _ _ _ p0 _ <<<"$gc0"
