@@ -20,18 +20,15 @@ public sealed class CrossInstanceDedupeTests
     [Fact]
     public async Task Post_IdenticalOnTwoInstances_OneUpstreamCallSameAnswer()
     {
-        var release = new TaskCompletionSource();
-        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
-        await using var upstreamScope = upstream;
-        await using var first = await StartAsync(upstream);
-        await using var second = await StartAsync(upstream);
+        await using var pair = await HeldPair.StartAsync();
+        var (first, second, calls) = (pair.First, pair.Second, pair.Calls);
         var body = Body(stream: false);
 
         var onFirst = first.Client.SendAsync(Chat(body, noStore: true));
         await WaitUntilAsync(() => calls() == 1);
         var onSecond = second.Client.SendAsync(Chat(body, noStore: true));
         await WaitUntilAsync(() => Subscribers(second) == 1);
-        release.SetResult();
+        pair.Release();
         using var a = await onFirst;
         using var b = await onSecond;
 
@@ -45,16 +42,13 @@ public sealed class CrossInstanceDedupeTests
     public async Task Post_ManyIdenticalAtOnceOnTwoInstances_OneLeaderOneUpstreamCall()
     {
         // Four calls at once on each instance: one leads, its instance joins it locally, the other follows through Redis.
-        var release = new TaskCompletionSource();
-        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
-        await using var upstreamScope = upstream;
-        await using var first = await StartAsync(upstream);
-        await using var second = await StartAsync(upstream);
+        await using var pair = await HeldPair.StartAsync();
+        var (first, second, calls) = (pair.First, pair.Second, pair.Calls);
         var body = Body(stream: false);
 
         var sent = Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? first : second).Client.SendAsync(Chat(body, noStore: false))).ToArray();
         await WaitUntilAsync(() => calls() == 1 && Subscribers(first) + Subscribers(second) >= 7);
-        release.SetResult();
+        pair.Release();
         var answers = await Task.WhenAll(sent);
 
         Assert.Equal(1, calls());
@@ -156,11 +150,8 @@ public sealed class CrossInstanceDedupeTests
     {
         // The answer takes several lease periods: the leader's instance renews the lease on its shared timer, so the
         // follower on the other instance keeps waiting for it instead of taking over with a second upstream call.
-        var release = new TaskCompletionSource();
-        var (upstream, calls) = await StartHeldUpstreamAsync(release.Task);
-        await using var upstreamScope = upstream;
-        await using var first = await StartAsync(upstream, leaseSeconds: 2);
-        await using var second = await StartAsync(upstream, leaseSeconds: 2);
+        await using var pair = await HeldPair.StartAsync(leaseSeconds: 2);
+        var (first, second, calls) = (pair.First, pair.Second, pair.Calls);
         var body = Body(stream: false);
         var lease = RedisLiveKeys.Lease(Fingerprint(first, body));
         using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
@@ -176,7 +167,7 @@ public sealed class CrossInstanceDedupeTests
         await WaitUntilAsync(() => Subscribers(first) == readersOnFirst + 1);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var holderAfterTwoLeases = (string?)await database.StringGetAsync(lease);
-        release.SetResult();
+        pair.Release();
         using var a = await onFirst.WaitAsync(Patience);
         using var b = await onSecond.WaitAsync(Patience);
 
@@ -286,17 +277,45 @@ public sealed class CrossInstanceDedupeTests
         return await sent.WaitAsync(Patience);
     }
 
-    private static async Task<(ScriptedUpstream Upstream, Func<int> Calls)> StartHeldUpstreamAsync(Task release)
+    // Two gateways on one Redis in front of an upstream that counts its calls and answers each once released.
+    private sealed class HeldPair : IAsyncDisposable
     {
-        var calls = 0;
-        var upstream = await ScriptedUpstream.StartAsync(async context =>
+        private readonly TaskCompletionSource _release = new();
+        private ScriptedUpstream _upstream = null!;
+        private int _calls;
+
+        private HeldPair() => Calls = () => Volatile.Read(ref _calls);
+
+        public TestGateway First { get; private set; } = null!;
+
+        public TestGateway Second { get; private set; } = null!;
+
+        /// <summary>How many calls reached the upstream so far.</summary>
+        public Func<int> Calls { get; }
+
+        public void Release() => _release.SetResult();
+
+        public static async Task<HeldPair> StartAsync(int leaseSeconds = 10)
         {
-            Interlocked.Increment(ref calls);
-            await release.WaitAsync(Patience);
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
-        });
-        return (upstream, () => Volatile.Read(ref calls));
+            var pair = new HeldPair();
+            pair._upstream = await ScriptedUpstream.StartAsync(async context =>
+            {
+                Interlocked.Increment(ref pair._calls);
+                await pair._release.Task.WaitAsync(Patience);
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\"}");
+            });
+            pair.First = await CrossInstanceDedupeTests.StartAsync(pair._upstream, leaseSeconds);
+            pair.Second = await CrossInstanceDedupeTests.StartAsync(pair._upstream, leaseSeconds);
+            return pair;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Second.DisposeAsync();
+            await First.DisposeAsync();
+            await _upstream.DisposeAsync();
+        }
     }
 
     // An upstream answering {"ok":true} that counts its calls.
