@@ -1,12 +1,12 @@
-using AiGateway.Config;
 using AiGateway.Admin;
+using AiGateway.Config;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Transforms.Caching;
-using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Modes;
-using AiGateway.Transforms.Proxy;
+using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
 
 namespace AiGateway;

@@ -1,5 +1,5 @@
-
 using AiGateway.Transforms.Redis;
+
 
 namespace AiGateway.Health;
 

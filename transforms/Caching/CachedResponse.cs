@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using AiGateway.Transforms.CostLog;
-using AiGateway.Transforms.Usage;
+using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Metering;
 
 namespace AiGateway.Transforms.Caching;
 

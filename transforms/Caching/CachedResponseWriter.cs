@@ -1,7 +1,7 @@
 using System.Buffers;
-using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Usage;
+using AiGateway.Transforms.Metering;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Caching;

@@ -1,4 +1,4 @@
-using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Relay;
 
 namespace AiGateway.Transforms.Caching;
 

@@ -1,5 +1,5 @@
 using AiGateway.Config;
-using AiGateway.Transforms.Storage;
+using AiGateway.Transforms.Prices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

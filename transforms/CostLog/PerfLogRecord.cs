@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Endpoints;
 
 namespace AiGateway.Transforms.CostLog;
 

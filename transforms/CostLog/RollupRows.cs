@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;
 

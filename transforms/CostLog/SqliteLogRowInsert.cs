@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text;
+using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

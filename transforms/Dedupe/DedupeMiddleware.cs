@@ -3,6 +3,7 @@ using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

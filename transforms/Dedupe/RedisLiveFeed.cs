@@ -1,4 +1,6 @@
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;

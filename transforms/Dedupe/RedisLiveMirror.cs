@@ -1,4 +1,5 @@
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;

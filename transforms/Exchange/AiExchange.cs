@@ -1,8 +1,11 @@
 using System.Text.Json;
 using AiGateway.Transforms.Caching;
-using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Prices;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Exchange;
@@ -32,7 +35,7 @@ public sealed class AiExchange : IDisposable
     public HttpContext HttpContext { get; }
 
     /// <summary>The prices, for code that runs off the request's thread (the pumps) and so must not use <see cref="HttpContext"/>.</summary>
-    internal CostLog.PriceCatalog? Prices { get; set; }
+    internal Prices.PriceCatalog? Prices { get; set; }
 
     /// <summary>Which understood endpoint is called.</summary>
     public AiEndpoint Endpoint { get; }
@@ -68,7 +71,7 @@ public sealed class AiExchange : IDisposable
     public string? DedupeRole { get; set; }
 
     /// <summary>The usage of the cached answer that served this call, for what the hit saved.</summary>
-    public CostLog.TokenUsage? HitUsage { get; set; }
+    public Endpoints.TokenUsage? HitUsage { get; set; }
 
     /// <summary>The row this call adds to the performance log; written when the call ends.</summary>
     public CostLog.PerfLogRecord? Log { get; set; }

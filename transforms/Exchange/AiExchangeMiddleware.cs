@@ -1,8 +1,9 @@
 using System.Text.Json;
 using AiGateway.Config;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Prices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,8 @@
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Quota;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Modes;

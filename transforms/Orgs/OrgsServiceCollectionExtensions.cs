@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Quota;
 using AiGateway.Transforms.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

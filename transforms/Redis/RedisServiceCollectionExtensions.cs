@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Dedupe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

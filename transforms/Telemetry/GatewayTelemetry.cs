@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Exchange;
 

@@ -1,5 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Prices;
 using AiGateway.Transforms.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using AiGateway.Cli;
+using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Configuration;
+using Xunit;
+
+namespace AiGateway.Tests.Cli;
+
+/// <summary>The <c>validate</c> verb and the same checks at start-up.</summary>
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("aigw-validate-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Validate_ShippedAppsettings_Exit0()
+    {
+        var (code, output, error) = await RunAsync("validate", "--config", Path.Combine(TestGateway.RepositoryRoot, "appsettings.json"));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("valid", output);
+    }
+
+    [Fact]
+    public async Task Validate_FileWithSeveralErrors_Exit1WithEveryErrorAndSuggestions()
+    {
+        var file = WriteSettings(json =>
+        {
+            json["ReverseProxy"]!["Routes"]!["openai"]!["ClusterId"] = "opena";
+            json["ReverseProxy"]!["Clusters"]!["openai"]!["Destinations"]!["primary"]!["Address"] = "api.openai.com";
+            json["ConnectionStrings"] = new JsonObject { ["Postgres"] = "Hots=127.0.0.1;Database=aigw", ["Redis"] = "127.0.0.1:6379,connectTimout=100" };
+            json["Gateway"]!["MaxRequestBytes"] = 10;
+            json["Gateway"]!["Auth"]!["Mode"] = "VirtualKey";
+            json["Gateway"]!["Upstream"] = new JsonObject { ["MaxRetries"] = 99, ["FirstByteTimeoutSeconds"] = "soon" };
+        });
+
+        var (code, _, error) = await RunAsync("validate", "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("(8 errors)", error);
+        Assert.Contains("ReverseProxy:Routes:openai:ClusterId is 'opena', which names no cluster; did you mean 'openai'?", error);
+        Assert.Contains("ReverseProxy:Clusters:openai:Destinations:primary:Address is 'api.openai.com'", error);
+        Assert.Contains("Gateway:MaxRequestBytes is 10; it must be between 1024", error);
+        Assert.Contains("Gateway:Upstream:MaxRetries is 99; it must be between 0 and 10.", error);
+        Assert.Contains("Gateway:Upstream:FirstByteTimeoutSeconds is 'soon'", error);
+        Assert.Contains("Gateway:Auth:Mode is 'VirtualKey'; it must be one of Passthrough, VirtualKeys; did you mean 'VirtualKeys'?", error);
+        Assert.Contains("ConnectionStrings:Postgres has the keyword 'hots', which Npgsql does not know; did you mean 'Host'?", error);
+        Assert.Contains("did you mean 'connectTimeout'?", error);
+    }
+
+    [Fact]
+    public async Task Validate_MissingOpenAiCluster_Exit1NamingTheNearestCluster()
+    {
+        var file = WriteSettings(json =>
+        {
+            var clusters = json["ReverseProxy"]!["Clusters"]!.AsObject();
+            var openai = clusters["openai"]!.DeepClone();
+            clusters.Remove("openai");
+            clusters["opneai"] = openai;
+            json["ReverseProxy"]!["Routes"]!["openai"]!["ClusterId"] = "opneai";
+        });
+
+        var (code, _, error) = await RunAsync("validate", "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("ReverseProxy:Clusters:openai is missing", error);
+        Assert.Contains("is 'opneai' meant to be 'openai'?", error);
+    }
+
+    [Fact]
+    public async Task Validate_NotJson_Exit1SayingWhere()
+    {
+        var file = Path.Combine(_folder, "broken.json");
+        await File.WriteAllTextAsync(file, "{\"ReverseProxy\": {");
+
+        var (code, _, error) = await RunAsync("validate", "--config", file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("LineNumber", error);
+    }
+
+    [Fact]
+    public async Task StartUp_InvalidConfiguration_StopsWithEveryError()
+    {
+        var failure = await Assert.ThrowsAsync<GatewayConfigurationException>(() => TestGateway.StartAsync(new Uri("http://127.0.0.1:9"),
+            new Dictionary<string, string> { ["Gateway:Cache:MaxEntryBytes"] = "1" },
+            json => json["ReverseProxy"]!["Routes"]!["openai"]!["ClusterId"] = "opena"));
+
+        Assert.Equal(2, failure.Errors.Count);
+        Assert.Contains("did you mean 'openai'?", failure.Message);
+        Assert.Contains("Gateway:Cache:MaxEntryBytes is 1", failure.Message);
+    }
+
+    private string WriteSettings(Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TestGateway.RepositoryRoot, "appsettings.json")))!.AsObject();
+        edit(json);
+        var file = Path.Combine(_folder, "candidate.json");
+        File.WriteAllText(file, json.ToJsonString());
+        return file;
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await GatewayCommandLine.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
