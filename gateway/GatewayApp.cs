@@ -2,10 +2,7 @@ using AiGateway.Admin;
 using AiGateway.Config;
 using AiGateway.Health;
 using AiGateway.Metrics;
-using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Configuration;
-using AiGateway.Transforms.CostLog;
-using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
 
@@ -24,10 +21,7 @@ public static class GatewayApp
         builder.Logging.AddRequestLogDefault();
         builder.Services.AddGatewayOptions(builder.Configuration);
         builder.Services.AddGatewayStorage(builder.Configuration);
-        builder.Services.AddCostLog(builder.Configuration);
         builder.Services.AddAiGatewayProxy(builder.Configuration);
-        builder.Services.AddResponseCache(builder.Configuration);
-        builder.Services.AddModes(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
 

@@ -15,8 +15,7 @@ internal static class CliStore
             .AddEnvironmentVariables()
             .AddCommandLine(configArgs)
             .Build();
-        var postgres = configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres))
+        if (GatewayStorage.From(configuration).PostgresConnectionString is { } postgres)
         {
             var database = new PostgresDatabase(postgres);
             await database.MigrateAsync();

@@ -1,123 +1,141 @@
 using System.Diagnostics;
+using System.Threading.RateLimiting;
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Metering;
-using AiGateway.Transforms.Quota;
+using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Relay;
-using AiGateway.Transforms.Telemetry;
 using AiGateway.Transforms.Upstream;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// Proxy-pipeline step around every understood call: gives it its performance-log row and <c>x-aigw-request-id</c>,
-/// and when the call ends — answered, failed or abandoned — fills the row in and hands it to the log writer
-/// (one bounded-channel write; nothing is logged per request).
+/// Proxy-pipeline step around every understood call, right after it is stamped: when the call ends — answered, refused,
+/// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
+/// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
+/// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
+/// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
 /// </summary>
-internal sealed class CostLogMiddleware(IPerfLogWriter writer, TimeProvider time, GatewayTelemetry telemetry, BudgetMeter budgets)
+internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks) : IDisposable
 {
-    /// <summary>The response header naming the call's row in the performance log.</summary>
-    public const string RequestIdHeader = "x-aigw-request-id";
+    /// <summary>The org of a call refused before its key was known.</summary>
+    public const string UnauthenticatedOrg = "unauthenticated";
+
+    private readonly ICallLogSink[] _sinks = sinks.ToArray();
+
+    // A burst of 100 rows, then 10 a second: enough to see an attack or a misconfigured client, too few to fill a disk.
+    private readonly TokenBucketRateLimiter _unauthenticatedRows = new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = 100,
+        TokensPerPeriod = 10,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
+
+    /// <summary>Rows of unauthenticated refusals left out by the rate bound.</summary>
+    internal long SkippedUnauthenticatedRows => Interlocked.Read(ref _skippedUnauthenticated);
+
+    private long _skippedUnauthenticated;
 
     /// <summary>Runs the step.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var exchange = context.Features.Get<AiExchange>();
-        if (exchange is null)
+        var call = context.Features.Get<AiCall>();
+        if (call is null)
         {
             await next(context);
             return;
         }
 
-        var record = new PerfLogRecord
-        {
-            Ts = time.GetUtcNow(),
-            OrgId = exchange.Identity.OrgId,
-            Route = exchange.Route,
-            Endpoint = exchange.Endpoint.Path,
-            ModelRequested = exchange.ModelRequested,
-            Stream = exchange.IsStream,
-        };
-        exchange.Log = record;
-        context.Response.Headers[RequestIdHeader] = record.Id.ToString();
-        using var activity = GatewayTelemetry.StartExchange(exchange);
+        using var activity = CallSpans.Start(call);
         try
         {
             await next(context);
         }
         finally
         {
-            Complete(exchange, record);
-            budgets.Count(record);
-            telemetry.Record(exchange, record, activity);
-            writer.TryWrite(record);
+            var row = Complete(context, call);
+            foreach (var sink in _sinks)
+            {
+                sink.OnCallEnded(context, row);
+            }
+
+            if (activity is not null)
+            {
+                CallSpans.Describe(activity, context, call, row);
+            }
+
+            if (row.OrgId != UnauthenticatedOrg || AdmitUnauthenticated())
+            {
+                writer.TryWrite(row);
+            }
         }
     }
 
-    private static void Complete(AiExchange exchange, PerfLogRecord record)
+    /// <summary>Whether the row describes a stream resumed with <c>Last-Event-ID</c>.</summary>
+    internal static bool IsResumedStream(HttpContext context, PerfLogRecord row) =>
+        row.Stream && row.StatusCode < 400 && context.Request.Headers.ContainsKey("Last-Event-ID");
+
+    private PerfLogRecord Complete(HttpContext context, AiCall call)
     {
-        var context = exchange.HttpContext;
-        var modelUsed = exchange.Model;
-        if (exchange.DedupeRole == "follower" && context.Response.Headers.TryGetValue(UpstreamFallback.Header, out var fallback))
+        var exchange = context.Features.Get<AiExchange>();
+        var cache = context.Features.Get<CacheFeature>();
+        var dedupe = context.Features.Get<DedupeFeature>();
+        var usage = meter.Measure(context);
+        var record = new PerfLogRecord
         {
-            // The leader's model failed and its fallback model answered: that is the answer this call got.
-            modelUsed = fallback.ToString();
+            Id = call.RequestId,
+            Ts = call.ReceivedAt,
+            OrgId = context.Features.Get<OrgIdentity>()?.OrgId ?? UnauthenticatedOrg,
+            Route = exchange?.Route,
+            Endpoint = call.Endpoint.Path,
+            ModelRequested = exchange?.ModelRequested,
+            ModelUsed = usage.ModelUsed,
+            Mode = context.Features.Get<ModeChoice>()?.Label,
+            Stream = exchange?.IsStream ?? false,
+            StatusCode = context.Response.StatusCode,
+            CacheStatus = cache is null ? "bypass" : CacheDecision.HeaderValue(cache.Status),
+            DedupeRole = dedupe?.Role,
+            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? 0,
+            RequestHash = cache?.Fingerprint ?? "",
+            DurationMs = Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt)),
+            UpstreamMs = dedupe?.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null,
+            UsageEstimated = usage.UsageEstimated,
+            CostUsd = usage.CostUsd,
+            SavedUsd = usage.SavedUsd,
+        };
+        record.TtftMs = record.Stream && call.FirstByteAt != 0 ? Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt, call.FirstByteAt)) : null;
+        if (usage.Usage is { } billed)
+        {
+            record.Usage = billed;
         }
 
-        record.ModelUsed = modelUsed;
-        record.StatusCode = context.Response.StatusCode;
-        record.CacheStatus = exchange.Cache is { } cache ? CacheDecision.HeaderValue(cache.Status) : "bypass";
-        record.DedupeRole = exchange.DedupeRole;
-        record.Attempts = exchange.Attempts;
-        record.RequestHash = exchange.Cache?.Fingerprint ?? "";
-        record.DurationMs = Milliseconds(Stopwatch.GetElapsedTime(exchange.StartedAt));
-        record.TtftMs = exchange.IsStream && exchange.FirstByteAt != 0 ? Milliseconds(Stopwatch.GetElapsedTime(exchange.StartedAt, exchange.FirstByteAt)) : null;
-        record.UpstreamMs = exchange.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null;
-
-        var live = exchange.Live;
-        if (exchange.Cache?.Status == CacheStatus.Hit || exchange.DedupeRole == "follower")
-        {
-            // Nothing was spent: the tokens and cost belong to the call that produced the answer; this one saved it.
-            // A follower of another instance's answer has its log but not its price: read the usage from the log.
-            var followed = live is null ? null : live.CostUsd ?? (UsageMeter.Read(live) is { } liveUsage ? UsageMeter.Cost(exchange, modelUsed, liveUsage) : null);
-            var saved = exchange.Cache?.Status == CacheStatus.Hit ? exchange.HitUsage is { } usage ? UsageMeter.Cost(exchange, usage) : null : followed;
-            record.CostUsd = 0m;
-            record.SavedUsd = saved;
-        }
-        else if (live is not null)
-        {
-            var usage = live.Usage;
-            if (usage is null && live.IsEventStream && live.EventCount > 0)
-            {
-                usage = Estimate(exchange, live);
-                record.UsageEstimated = true;
-            }
-
-            if (usage is { } known)
-            {
-                record.Usage = known;
-                record.CostUsd = live.CostUsd ?? UsageMeter.Cost(exchange, known);
-            }
-        }
-
+        var live = dedupe?.Answer;
         record.Error = live?.State == LiveState.Failed
             ? live.FailedByCancellation ? "cancelled" : "failed"
             : record.StatusCode >= 400 ? "http_" + record.StatusCode : null;
+        return record;
     }
 
-    /// <summary>A stream that ended without the upstream's count (aborted) is estimated with the model's tokenizer.</summary>
-    private static TokenUsage Estimate(AiExchange exchange, LiveResponse live)
+    private bool AdmitUnauthenticated()
     {
-        var completion = new StreamCompletionText();
-        for (var i = 0; i < live.EventCount; i++)
+        using var lease = _unauthenticatedRows.AttemptAcquire();
+        if (lease.IsAcquired)
         {
-            completion.Append(live.Event(i).Span);
+            return true;
         }
 
-        return TokenEstimator.Estimate(exchange.Model, exchange.Json, completion);
+        Interlocked.Increment(ref _skippedUnauthenticated);
+        return false;
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => _unauthenticatedRows.Dispose();
 
     private static int Milliseconds(TimeSpan elapsed) => (int)Math.Min(int.MaxValue, Math.Round(elapsed.TotalMilliseconds));
 }

@@ -1,7 +1,7 @@
 namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>What an SSE event means for the stream it belongs to.</summary>
-internal enum SseEventKind
+public enum SseEventKind
 {
     /// <summary>A content or progress event.</summary>
     Content,

@@ -1,49 +1,34 @@
-using System.Globalization;
 using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Prices;
 using AiGateway.Transforms.Relay;
-using Microsoft.Extensions.DependencyInjection;
+using AiGateway.Transforms.Upstream;
+using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Metering;
 
-/// <summary>Turns an answer's token usage into money, at the prices in force when the call was made (CONTRACT §6).</summary>
-internal static class UsageMeter
+/// <summary>
+/// Turns a call's token usage into money at the prices in force when it arrived (CONTRACT §6), and says what a call
+/// consumed once it has ended (<see cref="CallUsage"/>), from what the cache, dedupe and upstream steps report.
+/// </summary>
+internal sealed class UsageMeter(PriceCatalog prices)
 {
-    /// <summary>The response header with a call's cost.</summary>
-    public const string CostHeader = "x-aigw-cost-usd";
+    /// <summary>The cost of <paramref name="usage"/> on <paramref name="model"/> for a call that arrived at <paramref name="at"/>, or null when the model has no price.</summary>
+    public decimal? Cost(string? model, DateTimeOffset at, TokenUsage usage) => prices.Cost(model, at, usage);
 
-    /// <summary>Records the usage of an answer and its cost for the model actually sent upstream.</summary>
-    public static void Price(AiExchange exchange, LiveResponse live, TokenUsage usage)
+    /// <summary>What the ended call consumed: measured on first ask, then kept on the call (the quota and log steps both ask).</summary>
+    public CallUsage Measure(HttpContext context)
     {
-        live.Usage = usage;
-        live.CostUsd = Cost(exchange, usage);
-    }
-
-    /// <summary>The cost of <paramref name="usage"/> for this call's model, or null when the model has no price.</summary>
-    public static decimal? Cost(AiExchange exchange, TokenUsage usage) => Cost(exchange, exchange.Model, usage);
-
-    /// <summary>The cost of <paramref name="usage"/> for <paramref name="model"/> at this call's time, or null when the model has no price.</summary>
-    public static decimal? Cost(AiExchange exchange, string? model, TokenUsage usage) =>
-        exchange.Prices?.Cost(model, exchange.Log?.Ts ?? DateTimeOffset.UtcNow, usage);
-
-    /// <summary>The usage recorded in a cache entry: its JSON body, or its usage chunk or terminal event.</summary>
-    public static TokenUsage? Read(CachedResponse entry)
-    {
-        if (!entry.IsStream)
+        if (context.Features.Get<CallUsage>() is { } measured)
         {
-            return UsageReader.TryReadBody(entry.Payload.Span, out var bodyUsage) ? bodyUsage : null;
+            return measured;
         }
 
-        var ends = entry.EventEnds!;
-        var index = entry.UsageEventIndex >= 0 ? entry.UsageEventIndex : ends.Length - 1;
-        if (index < 0)
-        {
-            return null;
-        }
-
-        var start = index == 0 ? 0 : ends[index - 1];
-        return UsageReader.TryReadStreamEvent(entry.Payload.Span[start..ends[index]], out var usage) ? usage : null;
+        var usage = context.Features.Get<AiExchange>() is { } exchange ? Measure(context, exchange) : CallUsage.None;
+        context.Features.Set(usage);
+        return usage;
     }
 
     /// <summary>The usage in a completed answer's log: its body, or its usage chunk or terminal event.</summary>
@@ -61,16 +46,61 @@ internal static class UsageMeter
 
         if (!live.IsEventStream)
         {
-            return UsageReader.TryReadBody(live.Body.Span, out var bodyUsage) ? bodyUsage : null;
+            return live.Endpoint.TryReadUsage(live.Body.Span, out var bodyUsage) ? bodyUsage : null;
         }
 
         var index = live.UsageEventIndex >= 0 ? live.UsageEventIndex : live.TerminalEventIndex;
-        return index >= 0 && UsageReader.TryReadStreamEvent(live.Event(index).Span, out var usage) ? usage : null;
+        return index >= 0 && live.Endpoint.TryReadStreamUsage(live.Event(index).Span, out var usage) ? usage : null;
     }
 
-    /// <summary>The header or comment text of an amount.</summary>
-    public static string Format(decimal cost) => cost.ToString(CultureInfo.InvariantCulture);
+    private CallUsage Measure(HttpContext context, AiExchange exchange)
+    {
+        var cache = context.Features.Get<CacheFeature>();
+        var dedupe = context.Features.Get<DedupeFeature>();
+        var live = dedupe?.Answer;
+        var at = exchange.Call.ReceivedAt;
+        var modelUsed = context.Features.Get<UpstreamOutcome>()?.FallbackModel ?? exchange.Model;
+        var followed = dedupe?.Followed == true;
+        if (followed && context.Response.Headers.TryGetValue(UpstreamHeaders.FallbackModel, out var fallback))
+        {
+            // The leader's model failed and its fallback model answered: that is the answer this call got.
+            modelUsed = fallback.ToString();
+        }
 
-    /// <summary>The SSE comment the gateway writes just before a terminal event (CONTRACT §2).</summary>
-    public static byte[] CostComment(decimal cost) => System.Text.Encoding.ASCII.GetBytes(": " + CostHeader + "=" + Format(cost) + "\n\n");
+        if (cache?.Status == CacheStatus.Hit || followed)
+        {
+            // Nothing was spent: the tokens and cost belong to the call that produced the answer; this one saved it.
+            // A follower of another instance's answer has its log but not its price: read the usage from the log.
+            var saved = cache?.Status == CacheStatus.Hit
+                ? cache.HitUsage is { } hitUsage ? Cost(modelUsed, at, hitUsage) : null
+                : live is null ? null : live.CostUsd ?? (Read(live) is { } liveUsage ? Cost(modelUsed, at, liveUsage) : null);
+            return new CallUsage(modelUsed, null, false, 0m, saved);
+        }
+
+        if (live is null)
+        {
+            return new CallUsage(modelUsed, null, false, null, null);
+        }
+
+        var usage = live.Usage;
+        var estimated = false;
+        if (usage is null && live.IsEventStream && live.EventCount > 0)
+        {
+            // A stream that ended without the upstream's count (aborted) is estimated with the model's tokenizer.
+            usage = live.Endpoint.EstimateUsage(modelUsed, exchange.Json, Events(live));
+            estimated = true;
+        }
+
+        return usage is { } known
+            ? new CallUsage(modelUsed, known, estimated, live.CostUsd ?? Cost(modelUsed, at, known), null)
+            : new CallUsage(modelUsed, null, false, null, null);
+    }
+
+    private static IEnumerable<ReadOnlyMemory<byte>> Events(LiveResponse live)
+    {
+        for (var i = 0; i < live.EventCount; i++)
+        {
+            yield return live.Event(i);
+        }
+    }
 }

@@ -21,6 +21,9 @@ internal sealed class OrgSettingsSnapshot
     /// <summary>The org's settings, or null when it has none (the gateway's defaults apply).</summary>
     public OrgAiSettings? Find(string orgId) => _rows.TryGetValue(orgId, out var row) ? row.Settings : null;
 
+    /// <summary>The settings in force for a call of <paramref name="orgId"/>.</summary>
+    public CallSettings For(string orgId) => _rows.TryGetValue(orgId, out var row) ? row.Call : CallSettings.Defaults;
+
     /// <summary>Puts <paramref name="row"/> in force unless a newer version of it already is.</summary>
     public void Apply(OrgSettingsRow row)
     {

@@ -1,34 +1,40 @@
-using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
-using AiGateway.Transforms.Relay;
+using AiGateway.Transforms.Metering;
+using AiGateway.Transforms.Modes;
+using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Prices;
+using AiGateway.Transforms.Quota;
+using AiGateway.Transforms.Redis;
 using AiGateway.Transforms.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace AiGateway.Transforms.Pipeline;
 
-/// <summary>Registers YARP (routes and clusters from the <c>ReverseProxy</c> section, hot-reloaded) and the AI gateway steps.</summary>
+/// <summary>Registers every step of the AI gateway's pipeline and what it needs; each folder registers its own.</summary>
 public static class AiGatewayProxyServiceCollectionExtensions
 {
-    /// <summary>Adds the reverse proxy with the gateway's transforms, upstream handler and pipeline steps.</summary>
+    /// <summary>Adds the steps in pipeline order (see <see cref="AiGatewayProxyEndpointRouteBuilderExtensions"/>); call it after <c>AddGatewayStorage</c>.</summary>
     public static IServiceCollection AddAiGatewayProxy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddReverseProxy()
-            .LoadFromValidatedConfig()
-            .AddTransforms<AiGatewayTransformProvider>()
-            .AddUpstreamResilience();
-        services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ApiKeyAuthenticator>();
-        services.AddSingleton<IdentityMiddleware>();
-        services.AddSingleton<AiExchangeMiddleware>();
-        services.AddSingleton<LiveResponseRegistry>();
-        services.AddSingleton<CostLogMiddleware>();
-        services.AddSingleton<DedupeMiddleware>();
+        services.AddGatewayRedis(configuration);
+        services.AddPrices();
+        services.AddAiCalls();
+        services.AddCostLog();
+        services.AddGatewayIdentity();
+        services.AddAiExchange();
+        services.AddOrgSettings();
+        services.AddQuota(configuration);
+        services.AddModes();
+        services.AddMetering();
+        services.AddResponseCache(configuration);
+        services.AddDedupe(configuration);
+        services.AddUpstream();
         return services;
     }
 }

@@ -1,24 +1,18 @@
-using AiGateway.Transforms.Caching;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 
 namespace AiGateway.Transforms.Quota;
 
-/// <summary>Counts what each completed call spent against its org's monthly budget, and tells the request path what is spent.</summary>
+/// <summary>Counts what each ended call spent against its org's monthly budget, and tells the request path what is spent.</summary>
 internal sealed class BudgetMeter(IBudgetCounter counter)
 {
-    /// <summary>Adds a finished call's billed tokens (prompt plus completion) and cost; hits and followers spent nothing.</summary>
-    public void Count(PerfLogRecord record)
+    /// <summary>Adds an ended call's billed tokens (prompt plus completion) and cost; hits and followers bill nothing.</summary>
+    public void Count(string orgId, DateTimeOffset receivedAt, TokenUsage? usage, decimal? costUsd)
     {
-        if (record.CacheStatus == "hit" || record.DedupeRole == "follower")
-        {
-            return;
-        }
-
-        var spend = new MonthSpend(record.PromptTokens + record.CompletionTokens, MonthSpend.ToUnits(record.CostUsd ?? 0m));
+        var spend = new MonthSpend(usage is { } billed ? billed.PromptTokens + billed.CompletionTokens : 0, MonthSpend.ToUnits(costUsd ?? 0m));
         if (spend.Tokens > 0 || spend.UsdUnits > 0)
         {
-            // The month of the call's start, as the log's partition and the rollup's day.
-            counter.Add(record.OrgId, BudgetMonth.Of(record.Ts), spend);
+            // The month of the call's arrival, as the log's partition and the rollup's day.
+            counter.Add(orgId, BudgetMonth.Of(receivedAt), spend);
         }
     }
 

@@ -1,4 +1,3 @@
-using AiGateway.Transforms.Dedupe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,7 +16,6 @@ public static class RedisServiceCollectionExtensions
         if (configuration.HasRedis())
         {
             services.AddSingleton(sp => new RedisConnection(configuration.GetConnectionString("Redis")!, sp.GetRequiredService<ILogger<RedisConnection>>()));
-            services.AddSingleton(sp => new Dedupe.RedisLeaseRenewer(sp.GetRequiredService<RedisConnection>()));
         }
 
         return services;

@@ -1,38 +1,36 @@
-using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Errors;
-using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Metering;
-using AiGateway.Transforms.Upstream;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Relay;
 
 /// <summary>
 /// Reads a non-streamed answer of an understood endpoint whole (it arrives at once after generation anyway) into its
-/// <see cref="LiveResponse"/>, committing it to the cache first, so the entry exists before any client has the answer.
+/// <see cref="LiveResponse"/>, running the answer's sinks first (usage, cache entry, Redis mirror), so the entry exists
+/// before any client has the answer.
 /// </summary>
 internal static class JsonPump
 {
     /// <summary>Answers declared larger than this are not observed: YARP streams them to the leader alone.</summary>
     public const long ObservedLimit = 64L * 1024 * 1024;
 
-    /// <summary>Pumps the body.</summary>
-    public static async Task RunAsync(AiExchange exchange, LiveResponse live, HttpResponseMessage upstream)
+    /// <summary>Pumps the body of <paramref name="upstream"/>, whose content may already be held in memory as <paramref name="buffered"/>.</summary>
+    public static async Task RunAsync(LiveResponse live, HttpResponseMessage upstream, ReadOnlyMemory<byte>? buffered)
     {
         var cancel = live.UpstreamAborted;
         try
         {
-            // The resilience handler has normally read the answer already: take its array rather than a copy.
-            ReadOnlyMemory<byte> body = upstream.Content is BufferedAnswerContent buffered
-                ? buffered.Bytes
-                : await upstream.Content.ReadAsByteArrayAsync(cancel);
-            if (upstream.IsSuccessStatusCode && UsageReader.TryReadBody(body.Span, out var usage))
+            var body = buffered ?? await upstream.Content.ReadAsByteArrayAsync(cancel);
+            if (upstream.IsSuccessStatusCode && live.Endpoint.TryReadUsage(body.Span, out var usage))
             {
-                UsageMeter.Price(exchange, live, usage);
+                live.Sinks?.Usage(live, usage);
             }
 
-            await live.BeforeEndAsync(
-                upstream.IsSuccessStatusCode && exchange.Capture is { } capture ? capture.CommitAsync(live, body) : Task.CompletedTask, body);
+            // An error answer ends too (the Redis mirror writes its end); the cache's sink keeps only a 2xx one.
+            if (live.Sinks is { } sinks)
+            {
+                await sinks.CompleteAsync(live, body);
+            }
+
             live.CompleteBody(body);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Upstream;
 
 namespace AiGateway.Transforms.Relay;
 
@@ -29,13 +30,14 @@ public sealed class LiveResponse
     private int _subscribers;
     private int _graceGeneration;
 
-    /// <summary>Starts an empty log.</summary>
-    public LiveResponse(AiEndpoint endpoint, string fingerprint, string responseId, bool isStream)
+    /// <summary>Starts an empty log; <paramref name="sinks"/> are the leading call's work for the answer's life (none for a copy of another instance's answer).</summary>
+    public LiveResponse(AiEndpoint endpoint, string fingerprint, string responseId, bool isStream, AnswerSinks? sinks = null)
     {
         Endpoint = endpoint;
         Fingerprint = fingerprint;
         ResponseId = responseId;
         IsStream = isStream;
+        Sinks = sinks;
     }
 
     /// <summary>The endpoint called.</summary>
@@ -78,28 +80,17 @@ public sealed class LiveResponse
     /// <summary>The index of the chat usage chunk among the events, or -1.</summary>
     public int UsageEventIndex { get; private set; } = -1;
 
-    /// <summary>The upstream's token count for this answer, once known.</summary>
+    /// <summary>The upstream's token count for this answer, once known (set by the metering sink).</summary>
     public TokenUsage? Usage { get; set; }
 
-    /// <summary>What this answer cost, once its usage is known and the model priced.</summary>
+    /// <summary>What this answer cost, once its usage is known and the model priced (set by the metering sink).</summary>
     public decimal? CostUsd { get; set; }
 
-    /// <summary>Whether the answer was stored in the cache, which then serves its resumes too.</summary>
+    /// <summary>Whether the answer was stored in the cache, which then serves its resumes too (set by the cache's sink).</summary>
     public bool Cached { get; set; }
 
-    /// <summary>
-    /// Work the pump awaits just before it marks the answer complete, given the body of a non-stream answer (the Redis
-    /// leader writes the end to its log and gives up its lease).
-    /// </summary>
-    internal Func<ReadOnlyMemory<byte>, Task>? BeforeEnd { get; set; }
-
-    /// <summary>
-    /// Runs <see cref="BeforeEnd"/> once <paramref name="stored"/> (the answer's cache write) has been sent, and waits for
-    /// both: on one Redis connection the entry goes out ahead of the mirror's end entry, so whoever learns of the end
-    /// finds the entry, and both share one round trip.
-    /// </summary>
-    internal Task BeforeEndAsync(Task stored, ReadOnlyMemory<byte> body) =>
-        BeforeEnd is { } beforeEnd ? WhenBothAsync(stored, beforeEnd(body)) : stored;
+    /// <summary>The leading call's work for this answer's life, run by the upstream transform and the pumps; null on a copy of another instance's answer.</summary>
+    public AnswerSinks? Sinks { get; }
 
     /// <summary>The index of the terminal event, or -1.</summary>
     public int TerminalEventIndex { get; private set; } = -1;
@@ -362,11 +353,5 @@ public sealed class LiveResponse
         var waiter = _waiter;
         _waiter = null;
         return waiter;
-    }
-
-    private static async Task WhenBothAsync(Task first, Task second)
-    {
-        await first;
-        await second;
     }
 }

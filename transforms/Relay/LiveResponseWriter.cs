@@ -1,8 +1,6 @@
 using System.Buffers;
 using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Errors;
-using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Metering;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Relay;
@@ -113,10 +111,10 @@ internal static class LiveResponseWriter
             {
                 response.StatusCode = live.StatusCode;
                 response.ContentLength = live.Body.Length;
-                if (live.CostUsd is { } cost && live.Body.Length <= 1024 * 1024)
+                if (live.CostUsd is { } cost && live.Body.Length <= AnswerCost.MaxBodyBytesWithHeader)
                 {
                     // Only the call that made the upstream request paid for it.
-                    response.Headers[UsageMeter.CostHeader] = UsageMeter.Format(writeHeaders ? 0m : cost);
+                    response.Headers[AnswerCost.Header] = AnswerCost.Format(writeHeaders ? 0m : cost);
                 }
             }
 
@@ -143,7 +141,7 @@ internal static class LiveResponseWriter
                 if (next == live.TerminalEventIndex && (writeHeaders || live.CostUsd is not null))
                 {
                     // Only the call that made the upstream request paid; followers and resumers cost nothing.
-                    output.Write(UsageMeter.CostComment(writeHeaders ? 0m : live.CostUsd!.Value));
+                    output.Write(writeHeaders ? AnswerCost.PaidNothingComment : AnswerCost.Comment(live.CostUsd!.Value));
                 }
 
                 SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next).Span);
@@ -178,13 +176,7 @@ internal static class LiveResponseWriter
         return changed;
     }
 
-    private static void MarkFirstByte(HttpContext context)
-    {
-        if (context.Features.Get<AiExchange>() is { FirstByteAt: 0 } exchange)
-        {
-            exchange.FirstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        }
-    }
+    private static void MarkFirstByte(HttpContext context) => context.Features.Get<AiCall>()?.MarkFirstByte();
 
     private static async Task WriteTimeoutAsync(HttpContext context, LiveResponse live)
     {
@@ -200,7 +192,7 @@ internal static class LiveResponseWriter
         }
         else if (live.IsEventStream)
         {
-            await context.Response.BodyWriter.WriteAsync(SseFailure.Event(live.Endpoint, message, "dedupe_wait_exceeded"));
+            await context.Response.BodyWriter.WriteAsync(live.Endpoint.FailureEvent(message, "dedupe_wait_exceeded"));
         }
     }
 }

@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using AiGateway.Transforms.Endpoints;
-using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Metering;
 
 namespace AiGateway.Transforms.Relay;
 
@@ -13,9 +12,10 @@ namespace AiGateway.Transforms.Relay;
 internal static class SsePump
 {
     /// <summary>Pumps until the terminal event, the upstream's end or failure, or cancellation.</summary>
-    public static async Task RunAsync(AiExchange exchange, LiveResponse live, HttpResponseMessage upstream)
+    public static async Task RunAsync(LiveResponse live, HttpResponseMessage upstream)
     {
         var cancel = live.UpstreamAborted;
+        var endpoint = live.Endpoint;
         var succeeded = upstream.IsSuccessStatusCode;
         var sawFailure = false;
         PipeReader? input = null;
@@ -31,19 +31,22 @@ internal static class SsePump
                 var buffer = read.Buffer;
                 while (SseEventScanner.TryReadEvent(ref buffer, out var sseEvent))
                 {
-                    var kind = SseEventClassifier.Classify(exchange.Endpoint, sseEvent);
+                    var kind = endpoint.Classify(sseEvent);
                     sawFailure |= kind == SseEventKind.Failure;
-                    if (kind is SseEventKind.UsageChunk or SseEventKind.Terminal && UsageReader.TryReadStreamEvent(sseEvent, out var usage))
+                    if (kind is SseEventKind.UsageChunk or SseEventKind.Terminal && live.Sinks is { } sinks && ReadUsage(endpoint, sseEvent, out var usage))
                     {
                         // Known before the terminal event is appended, so every client's cost comment can precede it.
-                        UsageMeter.Price(exchange, live, usage);
+                        sinks.Usage(live, usage);
                     }
 
                     live.Append(sseEvent, kind == SseEventKind.UsageChunk, kind == SseEventKind.Terminal);
                     if (kind == SseEventKind.Terminal && succeeded && !sawFailure)
                     {
                         // Stored before any client can see the terminal event: whoever saw the end can rely on a hit.
-                        await live.BeforeEndAsync(exchange.Capture is { } capture ? capture.CommitAsync(live) : Task.CompletedTask, default);
+                        if (live.Sinks is { } ending)
+                        {
+                            await ending.CompleteAsync(live, default);
+                        }
 
                         live.CompleteStream();
                         return;
@@ -53,23 +56,23 @@ internal static class SsePump
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (read.IsCompleted)
                 {
-                    live.Fail(0, default, sawFailure ? default : SseFailure.Event(exchange.Endpoint, "The upstream stream ended before its final event."), byCancellation: false);
+                    live.Fail(0, default, sawFailure ? default : endpoint.FailureEvent("The upstream stream ended before its final event."), byCancellation: false);
                     return;
                 }
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            live.Fail(0, default, SseFailure.Event(exchange.Endpoint, "The stream was stopped: no client was left to read it.", "stream_cancelled"), byCancellation: true);
+            live.Fail(0, default, endpoint.FailureEvent("The stream was stopped: no client was left to read it.", "stream_cancelled"), byCancellation: true);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
-            live.Fail(0, default, SseFailure.Event(exchange.Endpoint, "The upstream stream failed: " + ex.Message), byCancellation: false);
+            live.Fail(0, default, endpoint.FailureEvent("The upstream stream failed: " + ex.Message), byCancellation: false);
         }
         catch (Exception ex)
         {
             // Any other fault must still end the answer: every client of it waits for its end.
-            live.Fail(0, default, SseFailure.Event(exchange.Endpoint, "The gateway failed while relaying the stream: " + ex.GetType().Name, "gateway_error"), byCancellation: false);
+            live.Fail(0, default, endpoint.FailureEvent("The gateway failed while relaying the stream: " + ex.GetType().Name, "gateway_error"), byCancellation: false);
         }
         finally
         {
@@ -79,4 +82,7 @@ internal static class SsePump
             }
         }
     }
+
+    private static bool ReadUsage(AiEndpoint endpoint, in ReadOnlySequence<byte> sseEvent, out TokenUsage usage) =>
+        endpoint.TryReadStreamUsage(sseEvent.IsSingleSegment ? sseEvent.FirstSpan : sseEvent.ToArray(), out usage);
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using AiGateway.Config;
-using AiGateway.Transforms.Exchange;
 
 namespace AiGateway.Transforms.Upstream;
 
@@ -12,6 +11,8 @@ namespace AiGateway.Transforms.Upstream;
 internal sealed class UpstreamCall
 {
     private readonly HttpRequestMessage _request;
+    private readonly UpstreamOutcome _outcome;
+    private readonly ReadOnlyMemory<byte> _body;
     private readonly HttpContent? _original;
     private readonly TimeProvider _time;
     private readonly long _started;
@@ -21,11 +22,12 @@ internal sealed class UpstreamCall
     private readonly TimeSpan _maxDelay;
     private readonly CancellationToken _cancellation;
 
-    /// <summary>Starts the call of up to <paramref name="maxRetries"/> retries; <paramref name="cancellation"/> ends it (client gone, YARP's activity timeout or the budget).</summary>
-    public UpstreamCall(HttpRequestMessage request, AiExchange exchange, UpstreamOptions options, int maxRetries, TimeSpan budget, TimeProvider time, CancellationToken cancellation)
+    /// <summary>Starts the call of up to <paramref name="maxRetries"/> retries, each sending <paramref name="body"/>; <paramref name="cancellation"/> ends it (client gone, YARP's activity timeout or the budget).</summary>
+    public UpstreamCall(HttpRequestMessage request, UpstreamOutcome outcome, ReadOnlyMemory<byte> body, UpstreamOptions options, int maxRetries, TimeSpan budget, TimeProvider time, CancellationToken cancellation)
     {
         _request = request;
-        Exchange = exchange;
+        _outcome = outcome;
+        _body = body;
         _original = request.Content;
         _time = time;
         _started = time.GetTimestamp();
@@ -36,24 +38,21 @@ internal sealed class UpstreamCall
         _cancellation = cancellation;
     }
 
-    /// <summary>The AI call.</summary>
-    public AiExchange Exchange { get; }
-
     /// <summary>The wait before the retry that <see cref="ShouldRetry"/> or <see cref="ShouldRetryAsync"/> last allowed.</summary>
     public TimeSpan NextDelay { get; private set; }
 
     /// <summary>Counts the attempt and gives the request a fresh copy of the body.</summary>
     public HttpRequestMessage PrepareAttempt()
     {
-        Exchange.Attempts++;
-        var content = new ReadOnlyMemoryContent(Exchange.Body);
+        _outcome.Attempts++;
+        var content = new ReadOnlyMemoryContent(_body);
         if (_original is not null)
         {
             // The raw values as YARP copied them from the client.
             UpstreamAnswerBuffer.CopyContentHeaders(_original.Headers, content.Headers, skipContentLength: true);
         }
 
-        if (Exchange.Attempts > 1)
+        if (_outcome.Attempts > 1)
         {
             // The previous attempt's copy (of this call or of the one before its fallback); the first attempt replaces
             // YARP's content, which YARP itself owns.

@@ -1,5 +1,4 @@
 using AiGateway.Config;
-using AiGateway.Transforms.Exchange;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,16 +32,16 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     /// <inheritdoc/>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Options.TryGetValue(UpstreamRequestOptions.Exchange, out var exchange);
+        request.Options.TryGetValue(UpstreamRequestOptions.Call, out var call);
         var upstream = _options.CurrentValue.Upstream;
-        if (exchange is null && request.Content is not null)
+        if (call is null && request.Content is not null)
         {
             // A passthrough upload: the time to its answer includes the upload, so YARP's ActivityTimeout alone bounds it.
             return base.SendAsync(request, cancellationToken);
         }
 
-        var fallback = exchange is null ? null : UpstreamFallback.Find(upstream, exchange);
-        return SendWithinBudgetAsync(request, exchange, upstream, upstream.MaxRetries, fallback, cancellationToken);
+        var fallback = call is null ? null : UpstreamFallback.Find(upstream, call.Exchange);
+        return SendWithinBudgetAsync(request, call, call?.Exchange.Body ?? default, upstream, upstream.MaxRetries, fallback, cancellationToken);
     }
 
     /// <summary>
@@ -50,8 +49,9 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     /// <paramref name="fallback"/> model may not (unreachable, timed out, or a retryable answer), sends it once more with that model.
     /// </summary>
     private async Task<HttpResponseMessage> SendWithinBudgetAsync(
-        HttpRequestMessage request, AiExchange? exchange, UpstreamOptions upstream, int maxRetries, string? fallback, CancellationToken cancellationToken)
+        HttpRequestMessage request, UpstreamOutcome? outcome, ReadOnlyMemory<byte> body, UpstreamOptions upstream, int maxRetries, string? fallback, CancellationToken cancellationToken)
     {
+        var exchange = outcome?.Exchange;
         var budget = TimeSpan.FromSeconds(exchange is { IsStream: false } ? upstream.TotalTimeoutSeconds : upstream.FirstByteTimeoutSeconds);
 
         // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
@@ -65,7 +65,7 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
                     return await base.SendAsync(request, limited.Token);
                 }
 
-                var call = new UpstreamCall(request, exchange, upstream, maxRetries, budget, _time, limited.Token);
+                var call = new UpstreamCall(request, outcome!, body, upstream, maxRetries, budget, _time, limited.Token);
                 var response = await SendWithRetriesAsync(call, limited.Token);
                 try
                 {
@@ -102,8 +102,8 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 
         // One attempt, with a budget of its own (the call's own may be what ran out), and no fallback of its own.
         Log.FallingBack(_logger, exchange!.Model, fallback);
-        UpstreamFallback.Apply(exchange, fallback!);
-        return await SendWithinBudgetAsync(request, exchange, upstream, maxRetries: 0, fallback: null, cancellationToken);
+        outcome!.FallbackModel = fallback;
+        return await SendWithinBudgetAsync(request, outcome, UpstreamFallback.Body(exchange, fallback!), upstream, maxRetries: 0, fallback: null, cancellationToken);
     }
 
     // Without a test clock, CancelAfter runs on the token source's own timer instead of a second token source's.

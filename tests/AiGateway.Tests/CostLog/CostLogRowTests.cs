@@ -7,13 +7,14 @@ using AiGateway.Config;
 using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Prices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MockOpenAi;
 using Xunit;
-using static AiGateway.Tests.Infrastructure.LiveAnswers;
 using static AiGateway.Tests.CostLog.CostLogRowTraffic;
+using static AiGateway.Tests.Infrastructure.LiveAnswers;
 
 namespace AiGateway.Tests.CostLog;
 

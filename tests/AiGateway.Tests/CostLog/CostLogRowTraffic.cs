@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using AiGateway.Config;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -45,7 +45,8 @@ public sealed class CostLogServiceCollectionExtensionsTests
         services.AddLogging();
         services.AddGatewayOptions(configuration);
         services.AddGatewayStorage(configuration);
-        services.AddCostLog(configuration);
+        services.AddPrices();
+        services.AddCostLog();
         return services.BuildServiceProvider();
     }
 }

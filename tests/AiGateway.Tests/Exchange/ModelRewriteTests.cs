@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using AiGateway.Transforms.Modes;
+using AiGateway.Transforms.Exchange;
 using Xunit;
 
-namespace AiGateway.Tests.Modes;
+namespace AiGateway.Tests.Exchange;
 
 public sealed class ModelRewriteTests
 {

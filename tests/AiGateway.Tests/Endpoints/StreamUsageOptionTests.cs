@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using AiGateway.Transforms.Metering;
+using AiGateway.Transforms.Endpoints;
 using Xunit;
 
-namespace AiGateway.Tests.Metering;
+namespace AiGateway.Tests.Endpoints;
 
-public sealed class StreamUsageRequestTests
+public sealed class StreamUsageOptionTests
 {
     [Theory]
     [InlineData("{\"model\":\"m\",\"stream\":true}", "{\"stream_options\":{\"include_usage\":true},\"model\":\"m\",\"stream\":true}")]
@@ -16,7 +16,7 @@ public sealed class StreamUsageRequestTests
         var bytes = Encoding.UTF8.GetBytes(body);
         using var json = JsonDocument.Parse(bytes);
 
-        Assert.Equal(expected, Encoding.UTF8.GetString(StreamUsageRequest.WithIncludeUsage(bytes, json.RootElement)));
+        Assert.Equal(expected, Encoding.UTF8.GetString(StreamUsageOption.WithIncludeUsage(bytes, json.RootElement)));
     }
 
     [Theory]
@@ -27,6 +27,6 @@ public sealed class StreamUsageRequestTests
         var bytes = Encoding.UTF8.GetBytes(body);
         using var json = JsonDocument.Parse(bytes);
 
-        Assert.Equal(expected, Encoding.UTF8.GetString(StreamUsageRequest.WithIncludeUsage(bytes, json.RootElement)));
+        Assert.Equal(expected, Encoding.UTF8.GetString(StreamUsageOption.WithIncludeUsage(bytes, json.RootElement)));
     }
 }

@@ -1,7 +1,7 @@
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 using Xunit;
 
-namespace AiGateway.Tests.CostLog;
+namespace AiGateway.Tests.Endpoints;
 
 public sealed class RequestIdTests
 {

@@ -1,4 +1,4 @@
-namespace AiGateway.Transforms.CostLog;
+namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>Performance-log row ids: time-ordered UUID v7 (RFC 9562) whose random bits come from <see cref="Random.Shared"/>.</summary>
 internal static class RequestId

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace AiGateway.Transforms.Modes;
+namespace AiGateway.Transforms.Exchange;
 
 /// <summary>Sets the top-level <c>model</c> of a JSON request body, keeping every other byte where it can.</summary>
 internal static class ModelRewrite

@@ -1,31 +1,17 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AiGateway.Transforms.Exchange;
-using Microsoft.AspNetCore.Http;
 
-namespace AiGateway.Transforms.Metering;
+namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>
-/// Proxy-pipeline step: a streamed chat or text completion gets <c>stream_options.include_usage: true</c> upstream,
-/// so that every stream is metered from the upstream's own count (CONTRACT §2). The relay later drops the usage
-/// chunk for a client that did not ask for it.
+/// Asks the upstream for a chat-style stream's usage (CONTRACT §2): <c>stream_options.include_usage: true</c> is added to
+/// the body, so that every stream is metered from the upstream's own count. The relay later drops the usage chunk for a
+/// client that did not ask for it.
 /// </summary>
-internal static class StreamUsageRequest
+internal static class StreamUsageOption
 {
     private static readonly byte[] StreamOptionsMember = "\"stream_options\":{\"include_usage\":true}"u8.ToArray();
     private static readonly JsonWriterOptions RelaxedWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>Runs the step.</summary>
-    public static Task InvokeAsync(HttpContext context, RequestDelegate next)
-    {
-        var exchange = context.Features.Get<AiExchange>();
-        if (exchange is { IsStream: true, ClientWantsStreamUsage: false, Endpoint.AsksForStreamUsage: true })
-        {
-            exchange.ReplaceBody(WithIncludeUsage(exchange.Body.Span, exchange.Json));
-        }
-
-        return next(context);
-    }
 
     /// <summary>The body with <c>stream_options.include_usage</c> set to true and every other byte kept where possible.</summary>
     internal static byte[] WithIncludeUsage(ReadOnlySpan<byte> body, JsonElement root)

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using AiGateway.Config;
-using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Relay;
 using Microsoft.Extensions.Options;
@@ -10,11 +9,12 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace AiGateway.Transforms.Upstream;
 
 /// <summary>
-/// The per-route transforms of every gateway route: strip <c>x-aigw-*</c> request headers, send the gateway's own
-/// upstream key in VirtualKeys mode, add no <c>X-Forwarded-*</c> headers, and relay SSE responses of understood
-/// endpoints through <see cref="SseRelay"/>.
+/// The per-route transforms of every gateway route. On the way up: strip <c>x-aigw-*</c> request headers, send the
+/// gateway's own upstream key in VirtualKeys mode, add no <c>X-Forwarded-*</c> headers, and hand an AI call to the
+/// upstream handler (<see cref="UpstreamOutcome"/>) so it can resend its body. On the way back: start the answer the
+/// call leads (<see cref="LeadingAnswer"/>) with the upstream's status and headers, and relay its body into it.
 /// </summary>
-internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions> options) : ITransformProvider
+internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> options) : ITransformProvider
 {
     private const string GatewayHeaderPrefix = "x-aigw-";
 
@@ -51,11 +51,14 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
             }
         }
 
-        if (context.HttpContext.Features.Get<AiExchange>() is not null)
+        if (context.HttpContext.Features.Get<AiExchange>() is { } exchange)
         {
             // The gateway reads understood answers (usage, cache): ask for them uncompressed. Removed by name: the typed
             // AcceptEncoding collection would parse the values and grow the header store only to empty it.
             headers.Remove("Accept-Encoding");
+            var outcome = new UpstreamOutcome(exchange);
+            context.HttpContext.Features.Set(outcome);
+            context.ProxyRequest.Options.Set(UpstreamRequestOptions.Call, outcome);
         }
 
         var gateway = options.CurrentValue;
@@ -72,15 +75,21 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
 
     private ValueTask TransformResponse(ResponseTransformContext context)
     {
-        var exchange = context.HttpContext.Features.Get<AiExchange>();
         var upstream = context.ProxyResponse;
-        if (exchange?.Live is not { } live || upstream is null)
+        if (context.HttpContext.Features.Get<LeadingAnswer>() is not { Answer: var live } || upstream is null)
         {
             return ValueTask.CompletedTask;
         }
 
         var response = context.HttpContext.Response;
-        response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(exchange.Cache?.Status ?? CacheStatus.Bypass);
+        if (context.HttpContext.Features.Get<UpstreamOutcome>()?.FallbackModel is { } fallback)
+        {
+            // Part of the answer: followers get them with it.
+            response.Headers[UpstreamHeaders.Model] = fallback;
+            response.Headers[UpstreamHeaders.FallbackModel] = fallback;
+        }
+
+        live.Sinks?.Start(live, response);
         var isEventStream = IsEventStream(upstream.Content.Headers.ContentType);
         if (!isEventStream && upstream.Content.Headers.ContentLength > JsonPump.ObservedLimit)
         {
@@ -92,13 +101,16 @@ internal sealed class AiGatewayTransformProvider(IOptionsMonitor<GatewayOptions>
         context.SuppressResponseBody = true;
         response.ContentLength = null;
         live.Start(response.StatusCode, LiveHeaders.Snapshot(response.Headers), isEventStream);
-        return new ValueTask(RelayAsync(exchange, live, upstream, isEventStream));
+        return new ValueTask(RelayAsync(context.HttpContext.Features.Get<AiExchange>()!, live, upstream, isEventStream));
     }
 
     private async Task RelayAsync(AiExchange exchange, LiveResponse live, HttpResponseMessage upstream, bool isEventStream)
     {
         // The upstream is read by its own task so that this client leaving does not stop it (followers, resume grace).
-        var pump = isEventStream ? SsePump.RunAsync(exchange, live, upstream) : JsonPump.RunAsync(exchange, live, upstream);
+        // The resilience handler has normally read a JSON answer already: the pump takes its array rather than a copy.
+        var pump = isEventStream
+            ? SsePump.RunAsync(live, upstream)
+            : JsonPump.RunAsync(live, upstream, upstream.Content is BufferedAnswerContent buffered ? buffered.Bytes : null);
         var gateway = options.CurrentValue;
         await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, 0, exchange.ClientWantsStreamUsage, writeHeaders: false,
             exchange.HttpContext.RequestAborted, TimeSpan.FromSeconds(gateway.Resume.GraceSeconds));
