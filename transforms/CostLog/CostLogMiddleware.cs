@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
+using AiGateway.Config;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Endpoints;
@@ -10,6 +11,7 @@ using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Relay;
 using AiGateway.Transforms.Upstream;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.CostLog;
 
@@ -20,19 +22,19 @@ namespace AiGateway.Transforms.CostLog;
 /// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
 /// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
 /// </summary>
-internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks) : IDisposable
+internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks, IOptions<GatewayOptions> options) : IDisposable
 {
     /// <summary>The org of a call refused before its key was known.</summary>
     public const string UnauthenticatedOrg = "unauthenticated";
 
     private readonly ICallLogSink[] _sinks = sinks.ToArray();
 
-    // A burst of 100 rows, then 10 a second: enough to see an attack or a misconfigured client, too few to fill a disk.
+    // Enough rows to see an attack or a misconfigured client, too few to fill a disk (Gateway:Log:UnauthenticatedRowsPerMinute).
     private readonly TokenBucketRateLimiter _unauthenticatedRows = new(new TokenBucketRateLimiterOptions
     {
-        TokenLimit = 100,
-        TokensPerPeriod = 10,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        TokenLimit = Math.Max(1, options.Value.Log.UnauthenticatedRowsPerMinute / 6),
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.Value.Log.UnauthenticatedRowsPerMinute,
         QueueLimit = 0,
         AutoReplenishment = true,
     });

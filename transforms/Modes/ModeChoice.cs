@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Orgs;
 namespace AiGateway.Transforms.Modes;
 
 /// <summary>The mode a call runs in and the model it sends upstream (a request feature, set by the mode step when a mode applies).</summary>

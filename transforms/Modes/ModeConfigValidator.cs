@@ -1,4 +1,5 @@
 using AiGateway.Config;
+using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Prices;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using AiGateway.Transforms.Endpoints;
-using AiGateway.Transforms.Upstream;
 
 namespace AiGateway.Transforms.Relay;
 

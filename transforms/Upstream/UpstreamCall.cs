@@ -1,5 +1,6 @@
 using System.Net;
 using AiGateway.Config;
+using Polly;
 
 namespace AiGateway.Transforms.Upstream;
 
@@ -38,7 +39,7 @@ internal sealed class UpstreamCall
         _cancellation = cancellation;
     }
 
-    /// <summary>The wait before the retry that <see cref="ShouldRetry"/> or <see cref="ShouldRetryAsync"/> last allowed.</summary>
+    /// <summary>The wait before the retry that <see cref="ShouldRetryAsync(Outcome{HttpResponseMessage}, int)"/> last allowed.</summary>
     public TimeSpan NextDelay { get; private set; }
 
     /// <summary>Counts the attempt and gives the request a fresh copy of the body.</summary>
@@ -63,14 +64,34 @@ internal sealed class UpstreamCall
         return _request;
     }
 
-    /// <summary>Whether an attempt that failed with <paramref name="exception"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
-    public bool ShouldRetry(Exception exception, int attempt) =>
-        attempt < _maxRetries && !_cancellation.IsCancellationRequested && IsConnectionFailure(exception, _cancellation) && Allow(Backoff(attempt));
+    /// <summary>Whether an attempt that failed with <paramref name="exception"/> is of a kind worth retrying (the retry pipeline then decides).</summary>
+    public bool MayRetry(Exception exception) => _maxRetries > 0 && IsConnectionFailure(exception, _cancellation);
 
-    /// <summary>Whether an attempt answered with <paramref name="response"/> is worth another attempt now; if so, <see cref="NextDelay"/> says when.</summary>
-    public async ValueTask<bool> ShouldRetryAsync(HttpResponseMessage response, int attempt)
+    /// <summary>Whether an attempt answered with <paramref name="response"/> is of a kind worth retrying (the retry pipeline then decides).</summary>
+    public bool MayRetry(HttpResponseMessage response) => _maxRetries > 0 && IsRetryableStatus(response.StatusCode);
+
+    /// <summary>
+    /// Whether the attempt numbered <paramref name="attempt"/> (0 the first), which ended with <paramref name="outcome"/>,
+    /// is worth another attempt now; if so, <see cref="NextDelay"/> says when.
+    /// </summary>
+    public ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, int attempt)
     {
-        if (!IsRetryableStatus(response.StatusCode) || attempt >= _maxRetries || _cancellation.IsCancellationRequested || IsMarkedFinal(response))
+        if (attempt >= _maxRetries || _cancellation.IsCancellationRequested)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        if (outcome.Exception is { } exception)
+        {
+            return ValueTask.FromResult(IsConnectionFailure(exception, _cancellation) && Allow(Backoff(attempt)));
+        }
+
+        return ShouldRetryAsync(outcome.Result!, attempt);
+    }
+
+    private async ValueTask<bool> ShouldRetryAsync(HttpResponseMessage response, int attempt)
+    {
+        if (!IsRetryableStatus(response.StatusCode) || IsMarkedFinal(response))
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using AiGateway.Config;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace AiGateway.Transforms.Upstream;
 
@@ -19,6 +20,7 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly UpstreamRetries _retries;
 
     /// <summary>Creates the handler in front of <paramref name="inner"/>.</summary>
     public UpstreamResilienceHandler(HttpMessageHandler inner, IOptionsMonitor<GatewayOptions> options, TimeProvider time, ILogger logger)
@@ -27,6 +29,7 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
         _options = options;
         _time = time;
         _logger = logger;
+        _retries = new UpstreamRetries(time, logger);
     }
 
     /// <inheritdoc/>
@@ -130,49 +133,30 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
         }
     }
 
-    // The first attempt is a plain send: the retry loop costs nothing until an attempt fails in a way worth retrying.
+    // The first attempt is a plain send: the retry pipeline costs nothing until an attempt fails in a way worth retrying.
     // Each attempt ends before YARP sees a response, so no byte of a failed attempt ever reaches the client.
     private async Task<HttpResponseMessage> SendWithRetriesAsync(UpstreamCall call, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        HttpResponseMessage first;
+        try
         {
-            HttpResponseMessage response;
-            try
-            {
-                response = await base.SendAsync(call.PrepareAttempt(), cancellationToken);
-            }
-            catch (Exception ex) when (call.ShouldRetry(ex, attempt))
-            {
-                Log.Retrying(_logger, ex.GetType().Name, (long)call.NextDelay.TotalMilliseconds, attempt + 1);
-                await Task.Delay(call.NextDelay, _time, cancellationToken);
-                continue;
-            }
-
-            try
-            {
-                if (!await call.ShouldRetryAsync(response, attempt))
-                {
-                    return response;
-                }
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
-
-            Log.Retrying(_logger, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), (long)call.NextDelay.TotalMilliseconds, attempt + 1);
-            response.Dispose();
-            await Task.Delay(call.NextDelay, _time, cancellationToken);
+            first = await base.SendAsync(call.PrepareAttempt(), cancellationToken);
         }
+        catch (Exception ex) when (call.MayRetry(ex))
+        {
+            return await _retries.RetryAsync(call, Outcome.FromException<HttpResponseMessage>(ex), this.SendAttemptAsync, cancellationToken);
+        }
+
+        return call.MayRetry(first)
+            ? await _retries.RetryAsync(call, Outcome.FromResult(first), this.SendAttemptAsync, cancellationToken)
+            : first;
     }
+
+    private Task<HttpResponseMessage> SendAttemptAsync(UpstreamCall call, CancellationToken cancellationToken) =>
+        base.SendAsync(call.PrepareAttempt(), cancellationToken);
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 8101, EventName = "UpstreamRetry", Level = LogLevel.Information,
-            Message = "Upstream answered {Outcome}; retrying in {DelayMs} ms (retry {Retry}).")]
-        public static partial void Retrying(ILogger logger, string? outcome, long delayMs, int retry);
-
         [LoggerMessage(EventId = 8103, EventName = "UpstreamFallback", Level = LogLevel.Information,
             Message = "Upstream failed for model {Model}; trying its fallback model {FallbackModel}.")]
         public static partial void FallingBack(ILogger logger, string? model, string? fallbackModel);

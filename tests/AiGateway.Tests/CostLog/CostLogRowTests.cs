@@ -8,6 +8,7 @@ using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Prices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -361,6 +362,88 @@ public abstract class CostLogRowTests
     }
 
     /// <summary>Waits (bounded) until the log holds <paramref name="count"/> rows, then asserts it holds exactly that many.</summary>
+    [Fact]
+    public async Task Refusals_401_400_413_429_EachNamedByItsRequestIdAndLogged()
+    {
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(context =>
+        {
+            Interlocked.Increment(ref calls);
+            return WriteCompletionAsync(context.Response, promptTokens: 10, cachedTokens: 0, completionTokens: 5);
+        });
+        await using var gateway = await StartGatewayAsync(upstream.BaseAddress, new Dictionary<string, string>
+        {
+            ["Gateway:Auth:Mode"] = "VirtualKeys",
+            ["Gateway:Upstream:ApiKey"] = "sk-upstream-refusals",
+            ["Gateway:MaxRequestBytes"] = "4096",
+        });
+        var key = await CreateKeyAsync(gateway, "acme-refusals");
+        var brokeKey = await CreateKeyAsync(gateway, "broke-refusals");
+        using (var put = await gateway.Client.PutAsync("api/orgs/broke-refusals/settings",
+            new StringContent("""{"monthly_usd_budget":0,"hard_budget":true}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using var unauthenticated = await SendAsync(gateway, ChatBody("gpt-4o-mini", stream: false), key: "aigw_unknown-key");
+        using var unparsable = await SendAsync(gateway, "{\"model\": ", key: key);
+        using var tooLarge = await SendAsync(gateway, ChatBody("gpt-4o-mini", stream: false, text: new string('x', 8192)), key: key);
+        using var overBudget = await SendAsync(gateway, ChatBody("gpt-4o-mini", stream: false), key: brokeKey);
+
+        var refusals = new[] { (unauthenticated, 401), (unparsable, 400), (tooLarge, 413), (overBudget, 429) };
+        foreach (var (response, status) in refusals)
+        {
+            Assert.Equal(status, (int)response.StatusCode);
+        }
+
+        var rows = await WaitForRowsAsync(gateway, refusals.Length);
+        foreach (var (response, status) in refusals)
+        {
+            var row = rows.Single(r => r.Id == RequestId(response));
+            Assert.Equal((status, "http_" + status, "/v1/chat/completions"), (row.StatusCode, row.Error, row.Endpoint));
+        }
+
+        Assert.Equal("unauthenticated", rows.Single(r => r.Id == RequestId(unauthenticated)).OrgId);
+        Assert.Equal("acme-refusals", rows.Single(r => r.Id == RequestId(tooLarge)).OrgId);
+        Assert.Equal("broke-refusals", rows.Single(r => r.Id == RequestId(overBudget)).OrgId);
+        Assert.Equal(0, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public async Task Unauthenticated_ManyRefusals_EachNamedButRowsWrittenOnlyWithinTheRate()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(context => WriteCompletionAsync(context.Response, 1, 0, 1));
+        await using var gateway = await StartGatewayAsync(upstream.BaseAddress, new Dictionary<string, string>
+        {
+            ["Gateway:Auth:Mode"] = "VirtualKeys",
+            ["Gateway:Upstream:ApiKey"] = "sk-upstream-flood",
+            // A bucket of one row, refilled every ten seconds: twenty refusals sent back to back cannot all be written.
+            ["Gateway:Log:UnauthenticatedRowsPerMinute"] = "6",
+        });
+        const int refusals = 20;
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < refusals; i++)
+        {
+            using var response = await SendAsync(gateway, ChatBody("gpt-4o-mini", stream: false), key: "aigw_flood-" + i);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            ids.Add(RequestId(response));
+        }
+
+        var skipped = gateway.Services.GetRequiredService<CostLogMiddleware>().SkippedUnauthenticatedRows;
+        Assert.Equal(refusals, ids.Count);
+        Assert.InRange(skipped, 1, refusals - 1);
+        var rows = await WaitForRowsAsync(gateway, refusals - (int)skipped);
+        Assert.All(rows, row => Assert.Equal(("unauthenticated", 401), (row.OrgId, row.StatusCode)));
+        Assert.Subset(ids, rows.Select(r => r.Id).ToHashSet());
+    }
+
+    private static async Task<string> CreateKeyAsync(TestGateway gateway, string org)
+    {
+        var key = ApiKeyHasher.NewVirtualKey();
+        await gateway.Services.GetRequiredService<IApiKeyStore>().CreateAsync(new ApiKeyRecord(ApiKeyHasher.Hash(key), org, "app", DateTime.UtcNow, null), CancellationToken.None);
+        return key;
+    }
+
     internal async Task<List<PerfLogRecord>> WaitForRowsAsync(TestGateway gateway, int count)
     {
         List<PerfLogRecord> rows = [];

@@ -1,4 +1,4 @@
-namespace AiGateway.Transforms.Modes;
+namespace AiGateway.Transforms.Orgs;
 
 /// <summary>The modes a request, a route or an org may name (CONTRACT §4, §6).</summary>
 internal static class ModeName
