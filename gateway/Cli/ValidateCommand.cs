@@ -1,3 +1,4 @@
+using System.CommandLine;
 using AiGateway.Transforms.Configuration;
 
 namespace AiGateway.Cli;
@@ -9,30 +10,32 @@ namespace AiGateway.Cli;
 /// </summary>
 internal static class ValidateCommand
 {
-    /// <summary>Runs the verb: 0 when the configuration is valid, 1 with every error listed otherwise, 2 on bad usage.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>validate</c> command.</summary>
+    public static Command Create()
     {
-        string? file = null;
-        // The composed host logs at start-up; the verb's output is the verdict alone unless the caller asks for more.
-        var rest = new List<string> { "--Logging:LogLevel:Default=Warning" };
-        for (var i = 0; i < args.Length; i++)
+        var config = new Option<string>("--config") { Description = "the file to check instead of ./appsettings.json", HelpName = "FILE" };
+        var validate = new Command("validate", "Check the configuration as start-up does, without starting the gateway; every error is listed.") { TreatUnmatchedTokensAsErrors = false };
+        validate.Options.Add(config);
+        validate.SetAction(async (parseResult, _) =>
         {
-            if (args[i] == "--config")
+            var error = parseResult.InvocationConfiguration.Error;
+            var (configArgs, usage) = ConfigArguments.Read(parseResult);
+            if (usage is not null)
             {
-                if (i + 1 >= args.Length)
-                {
-                    await error.WriteLineAsync("usage: validate [--config FILE]");
-                    return 2;
-                }
-
-                file = args[++i];
+                await error.WriteLineAsync(usage);
+                return ExitCodes.Usage;
             }
-            else
-            {
-                rest.Add(args[i]);
-            }
-        }
 
+            return await RunAsync(parseResult.GetValue(config), configArgs, parseResult.InvocationConfiguration.Output, error);
+        });
+        return validate;
+    }
+
+    /// <summary>Checks <paramref name="file"/> (or ./appsettings.json): 0 when the configuration is valid, 1 with every error listed otherwise.</summary>
+    private static async Task<int> RunAsync(string? file, string[] configArgs, TextWriter output, TextWriter error)
+    {
+        // The composed host logs at start-up; the verb's output is the verdict alone unless the caller asks for more.
+        string[] rest = ["--Logging:LogLevel:Default=Warning", .. configArgs];
         var name = file ?? "appsettings.json";
         string? scratch = null;
         var contentRoot = Directory.GetCurrentDirectory();
@@ -52,7 +55,7 @@ internal static class ValidateCommand
 
         try
         {
-            await using var app = GatewayApp.Build(new WebApplicationOptions { Args = rest.ToArray(), ContentRootPath = contentRoot });
+            await using var app = GatewayApp.Build(new WebApplicationOptions { Args = rest, ContentRootPath = contentRoot });
             await output.WriteLineAsync($"{name}: the configuration is valid.");
             return 0;
         }
