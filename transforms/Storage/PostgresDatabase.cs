@@ -26,7 +26,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>The shared pool.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Applies this build's migrations; refuses a database that has scripts this build does not know.</summary>
+    /// <summary>
+    /// Applies this build's migrations; refuses a database that has scripts this build does not know (a retired script,
+    /// which an earlier build applied and a later one replaced, is known).
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         var scripts = MigrationScripts.Load(typeof(PostgresDatabase).Assembly, "Postgres");
@@ -45,7 +48,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 .LogToNowhere()
                 .Build();
 
-            var unknown = upgrader.GetExecutedScripts().Except(scripts.Select(s => s.Name)).ToList();
+            var unknown = upgrader.GetExecutedScripts().Except(scripts.Select(s => s.Name)).Except(RetiredMigrations.Postgres.Keys).ToList();
             if (unknown.Count > 0)
             {
                 throw new InvalidOperationException(
