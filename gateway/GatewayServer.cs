@@ -1,8 +1,9 @@
 using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.Storage;
 
 namespace AiGateway;
 
-/// <summary>Runs the gateway server; a configuration it cannot start with is reported on stderr with exit code 1, not a stack trace.</summary>
+/// <summary>Runs the gateway server; a configuration or schema it cannot start with is reported on stderr with exit code 1, not a stack trace.</summary>
 public static class GatewayServer
 {
     /// <summary>Builds and runs the gateway until it is stopped; returns the process exit code.</summary>
@@ -25,7 +26,17 @@ public static class GatewayServer
             return 1;
         }
 
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (SchemaMismatchException ex)
+        {
+            // The schema check at start-up: the message names every difference.
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
+
         return 0;
     }
 }

@@ -9,13 +9,14 @@ namespace AiGateway.Transforms.Storage;
 /// <summary>Registers the gateway's stores: Postgres when <c>ConnectionStrings:Postgres</c> is set, else the embedded store.</summary>
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Adds the stores; Postgres migrations run at start-up and stop it on failure.</summary>
+    /// <summary>Adds the stores; their migrations and schema check run at start-up and stop it on failure.</summary>
     public static IServiceCollection AddGatewayStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var postgres = configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(postgres))
         {
             services.AddSingleton(sp => new EmbeddedDatabase(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDir));
+            services.AddHostedService<EmbeddedMigrator>();
             services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         }
         else

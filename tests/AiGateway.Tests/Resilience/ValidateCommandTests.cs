@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using AiGateway.Cli;
 using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Configuration;
+using AiGateway.Transforms.Storage;
+using Npgsql;
 using Xunit;
 
 namespace AiGateway.Tests.Resilience;
@@ -11,7 +13,11 @@ public sealed class ValidateCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("aigw-validate-test-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
 
     [Fact]
     public async Task Validate_ShippedAppsettings_Exit0()
@@ -90,6 +96,57 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(2, failure.Errors.Count);
         Assert.Contains("did you mean 'openai'?", failure.Message);
         Assert.Contains("Gateway:Cache:MaxEntryBytes is 1", failure.Message);
+    }
+
+    [Fact]
+    public async Task Validate_DatabaseHandAltered_Exit1NamingTheDifferenceWithoutChangingIt()
+    {
+        await using var db = await TestServices.CreateDatabaseAsync();
+        await using (var database = new PostgresDatabase(db.ConnectionString))
+        {
+            await database.MigrateAsync();
+        }
+
+        await ExecuteAsync(db.ConnectionString, "ALTER TABLE ai_cost_daily ALTER COLUMN requests TYPE integer");
+
+        var (code, output, error) = await RunAsync("validate", "--config", ShippedSettings, "--database", $"--ConnectionStrings:Postgres={db.ConnectionString}");
+
+        Assert.Equal(1, code);
+        Assert.Contains("valid", output);
+        Assert.Contains("column ai_cost_daily.requests is integer here; the migrations define bigint.", error);
+    }
+
+    [Fact]
+    public async Task Validate_DatabaseNotMigratedYet_Exit0ListingWhatStartUpApplies()
+    {
+        await using var db = await TestServices.CreateDatabaseAsync();
+
+        var (code, output, error) = await RunAsync("validate", "--config", ShippedSettings, "--database", "--ConnectionStrings:Postgres", db.ConnectionString);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("6 pending, which start-up applies: 0001_api_keys.sql", output);
+    }
+
+    [Fact]
+    public async Task Validate_EmbeddedStoreUntouched_Exit0()
+    {
+        var dataDir = Path.Combine(_folder, "data");
+        await new EmbeddedDatabase(dataDir).MigrateAsync();
+
+        var (code, output, error) = await RunAsync("validate", "--config", ShippedSettings, "--database", "--Gateway:DataDir", dataDir);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("matches its migrations", output);
+    }
+
+    private static string ShippedSettings => Path.Combine(TestGateway.RepositoryRoot, "appsettings.json");
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private string WriteSettings(Action<JsonObject> edit)
