@@ -18,6 +18,7 @@ public static class GatewayApp
         // Passthrough uploads (files, audio, batches) are limited by the upstream, not by Kestrel's 30 MB default;
         // understood endpoints are bounded by Gateway:MaxRequestBytes instead.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.UseDefaultListenAddress(builder.Configuration);
         builder.Logging.AddRequestLogDefault();
         builder.Services.AddGatewayOptions(builder.Configuration);
         builder.Services.AddGatewayStorage(builder.Configuration);

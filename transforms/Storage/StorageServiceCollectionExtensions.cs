@@ -8,7 +8,7 @@ namespace AiGateway.Transforms.Storage;
 /// <summary>Registers the gateway's database (<see cref="GatewayStorage"/>: Postgres or the embedded store) and the stores on it.</summary>
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Decides where the tables live and adds that database; Postgres migrations run at start-up and stop it on failure.</summary>
+    /// <summary>Decides where the tables live and adds that database; its migrations and schema check run at start-up and stop it on failure.</summary>
     public static IServiceCollection AddGatewayStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var storage = GatewayStorage.From(configuration);
@@ -21,6 +21,7 @@ public static class StorageServiceCollectionExtensions
         else
         {
             services.AddSingleton(sp => new EmbeddedDatabase(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDir));
+            services.AddHostedService<EmbeddedMigrator>();
         }
 
         return services;

@@ -22,6 +22,13 @@ public sealed class NearestNameTests
         Assert.Equal("", NearestName.Hint("openai", []));
     }
 
+    [Fact]
+    public void Hint_SeveralCandidatesAsNear_NamesEachSoNoneIsTakenForTheFix()
+    {
+        Assert.Equal("; did you mean 'gpt-4o' or 'gpt-4a'?", NearestName.Hint("gpt-4x", ["o3", "gpt-4o", "gpt-4a"]));
+        Assert.Equal("; did you mean 'gpt-4o'?", NearestName.Hint("gpt-4oo", ["o3", "gpt-4o", "gpt-4a"]));
+    }
+
     [Theory]
     [InlineData("kitten", "sitting", 3)]
     [InlineData("", "abc", 3)]

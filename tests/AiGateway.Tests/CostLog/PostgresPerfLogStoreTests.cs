@@ -45,18 +45,6 @@ public sealed class PostgresPerfLogStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MigrateAsync_DatabaseWithTheReplacedFinanceIndex_IndexDropped()
-    {
-        // As a database set up by the build that shipped 0004_cost_daily_finance_index would be before 0006 runs.
-        await ExecuteAsync("CREATE INDEX ai_cost_daily_day_finance ON ai_cost_daily (day) INCLUDE (org_id, route, model, requests)");
-        await ExecuteAsync("DELETE FROM schema_versions WHERE scriptname LIKE '%0006_drop_daily_finance_index.sql'");
-
-        await _database.MigrateAsync();
-
-        Assert.Empty(await ListAsync("SELECT indexname FROM pg_indexes WHERE tablename = 'ai_cost_daily' AND indexname = 'ai_cost_daily_day_finance'"));
-    }
-
-    [Fact]
     public async Task MigrateAsync_OrgSettingsRow_GetsContractDefaults()
     {
         await ExecuteAsync("INSERT INTO org_ai_settings (org_id) VALUES ('acme')");
