@@ -2,6 +2,7 @@ using AiGateway.Config;
 using AiGateway.Admin;
 using AiGateway.Health;
 using AiGateway.Metrics;
+using AiGateway.Sdk;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Configuration;
@@ -37,6 +38,7 @@ public static class GatewayApp
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
+        app.MapSdk();
         app.MapAiGatewayProxy();
         return app;
     }
