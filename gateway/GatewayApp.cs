@@ -1,5 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Admin;
+using AiGateway.Cors;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
@@ -31,9 +32,11 @@ public static class GatewayApp
         builder.Services.AddModes(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
+        builder.Services.AddGatewayCors();
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
+        app.UseGatewayCors();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
