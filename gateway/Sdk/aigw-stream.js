@@ -653,7 +653,8 @@ function backoff(retry, reconnect, retryAfter, state) {
   });
 }
 
-function resolveRetry(retry = {}) {
+function resolveRetry(retry) {
+  retry ??= {};
   const attempts = retry.attempts ?? DEFAULT_RETRY.attempts;
   const baseDelayMs = retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
   const maxDelayMs = retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
