@@ -127,7 +127,7 @@ export function openAIStream(body, options = {}) {
     if (state.settled) return;
     state.stopped = true;
     const requestId = state.requestId;
-    abortCurrent(new DOMExceptionLike('The stream was stopped.', 'AbortError'));
+    abortCurrent(abortError('The stream was stopped.'));
     if (settle()) {
       const result = { ...state.message, text: state.emitted, requestId, reconnects: state.reconnects, stopped: true };
       try { tokenController.close(); } catch { /* already cancelled */ }
@@ -145,7 +145,7 @@ export function openAIStream(body, options = {}) {
       state.stopped = true;
       abortCurrent(signal.reason);
       if (settle()) {
-        const error = signal.reason ?? new DOMExceptionLike('The operation was aborted.', 'AbortError');
+        const error = signal.reason ?? abortError('The operation was aborted.');
         try { tokenController.error(error); } catch { /* already cancelled */ }
         rejectFinal(error);
       }
@@ -262,14 +262,16 @@ export function openAIStream(body, options = {}) {
       }
     } catch (error) {
       if (!outcome) outcome = { error: asStreamError(error, state.requestId) };
-    } finally {
-      if (outcome) {
-        // The message is complete (or failed) at its last event: nothing after it matters, so stop reading now.
-        reader.cancel().catch(() => {});
-      }
+      return outcome;
     }
 
-    if (outcome) return outcome;
+    if (outcome) {
+      // The message is complete (or failed) at its last event, and the gateway ends the response right after it: read
+      // that end in the background rather than cancel, so the connection is not torn down (nor counted as a drop).
+      void drain(reader);
+      return outcome;
+    }
+
     // The body ended without the terminal event and without an error event: the connection was cut.
     return { error: new AigwStreamError('The stream ended before its final event.', { requestId: state.requestId }) };
   }
@@ -736,11 +738,19 @@ function asStreamError(error, requestId, cause) {
 }
 
 // DOMException is global in browsers and in Node >= 17; the fallback keeps the module loadable anywhere else.
-function DOMExceptionLike(message, name) {
-  if (typeof DOMException === 'function') return new DOMException(message, name);
+function abortError(message) {
+  if (typeof DOMException === 'function') return new DOMException(message, 'AbortError');
   const error = new Error(message);
-  error.name = name;
+  error.name = 'AbortError';
   return error;
+}
+
+async function drain(reader) {
+  try {
+    while (!(await reader.read()).done) { /* after the final event: nothing to use */ }
+  } catch {
+    // A break after the final event loses nothing.
+  }
 }
 
 // --- messages ------------------------------------------------------------------------------------------------------
