@@ -1,7 +1,9 @@
 using AiGateway.Admin;
 using AiGateway.Config;
+using AiGateway.Cors;
 using AiGateway.Health;
 using AiGateway.Metrics;
+using AiGateway.Sdk;
 using AiGateway.Transforms.Configuration;
 using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
@@ -25,13 +27,16 @@ public static class GatewayApp
         builder.Services.AddAiGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
+        builder.Services.AddGatewayCors();
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
+        app.UseGatewayCors();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
+        app.MapSdk();
         app.MapAiGatewayProxy();
         return app;
     }
