@@ -124,7 +124,8 @@ public sealed class ValidateCommandTests : IDisposable
         var (code, output, error) = await RunAsync("validate", "--config", ShippedSettings, "--database", "--ConnectionStrings:Postgres", db.ConnectionString);
 
         Assert.True(code == 0, error);
-        Assert.Contains("6 pending, which start-up applies: 0001_api_keys.sql", output);
+        var scripts = MigrationScripts.Load(typeof(PostgresDatabase).Assembly, "Postgres").Count;
+        Assert.Contains($"{scripts} pending, which start-up applies: 0001_api_keys.sql", output);
     }
 
     [Fact]

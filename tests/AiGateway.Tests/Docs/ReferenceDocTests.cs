@@ -131,7 +131,7 @@ public sealed partial class ReferenceDocTests
     [GeneratedRegex(@"""(?:invalid_request_error|server_error|insufficient_quota)"",\s*""(?<code>[a-z]+(?:_[a-z]+)+)""")]
     private static partial Regex CodeAfterType();
 
-    [GeneratedRegex(@"SseFailure\.Event\([^;]*?""(?<code>[a-z]+(?:_[a-z]+)+)""\)|string code = ""(?<code>[a-z]+(?:_[a-z]+)+)""")]
+    [GeneratedRegex(@"FailureEvent\([^;]*?""(?<code>[a-z]+(?:_[a-z]+)+)""\)|string code = ""(?<code>[a-z]+(?:_[a-z]+)+)""|UpstreamStreamError = ""(?<code>[a-z]+(?:_[a-z]+)+)""")]
     private static partial Regex SseCode();
 
     [GeneratedRegex(@"StatusCodes\.Status\d+\w*,\s*""(?<code>[a-z]+(?:_[a-z]+)+)""")]
