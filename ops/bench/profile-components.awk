@@ -1,0 +1,74 @@
+# Reads `perf script -F comm,tid,ip,sym,dso` of a .NET proxy (frames named through the runtime's perf map) and prints
+# the samples by component: innermost (the innermost frame that names a component; a leaf in the kernel, the GC, the
+# JIT or libc counts there) and inclusive (once for every component anywhere on the stack), as % of the samples and as
+# µs of CPU per request. Variables: hz (sampling rate), n (requests in the sampled window).
+
+# The component a frame belongs to, or "" for one that names none (BCL plumbing, stubs, unknown frames).
+function component(sym, dso) {
+  if (dso ~ /kernel/) return "kernel (syscalls, TCP, scheduling)"
+  if (sym ~ /StackExchange\.Redis|Pipelines\.Sockets\.Unofficial/) return "Redis client (StackExchange.Redis)"
+  if (sym ~ /Npgsql/) return "Npgsql (Postgres, COPY)"
+  if (sym ~ /AiGateway/) return "our code (AiGateway.*)"
+  if (sym ~ /System\.Text\.Json/) return "JSON (System.Text.Json)"
+  if (sym ~ /Yarp\./) return "YARP"
+  if (sym ~ /Microsoft\.AspNetCore/) return "Kestrel / ASP.NET Core"
+  if (sym ~ /System\.Net\.Http/) return "HttpClient (upstream)"
+  if (sym ~ /System\.Net\.Sockets/) return "sockets (managed)"
+  if (sym ~ /Microsoft\.Data\.Sqlite|SQLitePCL/ || dso ~ /sqlite/) return "SQLite"
+  if (sym ~ /System\.Security\.Cryptography/ || dso ~ /libcrypto|libssl|System\.Security\.Cryptography\.Native/) return "crypto"
+  if (sym ~ /Microsoft\.Extensions\.Logging|System\.Diagnostics\.Metrics|System\.Diagnostics\.DiagnosticSource|OpenTelemetry|System\.Diagnostics\.Activity/) return "logging, metrics, activities"
+  if (sym ~ /System\.IO\.Pipelines/) return "System.IO.Pipelines"
+  if (sym ~ /PortableThreadPool|ThreadPoolWorkQueue|LowLevelLifoSemaphore|LowLevelSpinWaiter|ThreadPool/) return "thread pool"
+  if (dso ~ /libcoreclr/ && sym ~ /gc_heap|GCHeap|WKS::|SVR::|[Gg]c[A-Z_]|mark_|plan_phase|relocate|sweep|memclr/) return "GC"
+  if (dso ~ /libclrjit/) return "JIT"
+  if (dso ~ /libcoreclr/) return "runtime (allocation helpers, casts, stubs)"
+  if (dso ~ /libc[.-]|libpthread/) return "libc (memcpy, locks)"
+  return ""
+}
+
+function flush(    i, c, seen, inner) {
+  if (nf == 0) return
+  samples++
+  inner = ""
+  for (i = 1; i <= nf; i++) {
+    c = component(fs[i], fd[i])
+    if (c == "") continue
+    if (inner == "" && (i == 1 || c !~ /^(kernel|GC|JIT|libc|runtime)/)) inner = c
+    if (!(c in seen)) { seen[c] = 1; incl[c]++ }
+  }
+  if (inner == "") inner = "other (BCL, stubs, unnamed frames)"
+  excl[inner]++
+  nf = 0
+  delete seen
+}
+
+/^[^ \t]/ { flush(); next }
+/^[ \t]+[0-9a-f]+ / {
+  line = $0
+  sub(/^[ \t]+[0-9a-f]+ /, "", line)
+  dso = line; sub(/.*\(/, "", dso); sub(/\)[ \t]*$/, "", dso)
+  sym = line; sub(/ \([^(]*\)[ \t]*$/, "", sym)
+  nf++; fs[nf] = sym; fd[nf] = dso
+  next
+}
+/^[ \t]*$/ { flush() }
+
+END {
+  flush()
+  if (samples == 0) { print "(no samples)"; exit }
+  printf "| component | innermost %% | innermost µs/req | inclusive %% | inclusive µs/req |\n|---|--:|--:|--:|--:|\n"
+  for (c in excl) all[c] = 1
+  for (c in incl) all[c] = 1
+  # sorted by inclusive share, then innermost
+  m = 0
+  for (c in all) keys[++m] = c
+  for (i = 2; i <= m; i++) { x = keys[i]; for (j = i - 1; j >= 1 && (incl[keys[j]] + excl[keys[j]] / 1e6) < (incl[x] + excl[x] / 1e6); j--) keys[j + 1] = keys[j]; keys[j + 1] = x }
+  for (i = 1; i <= m; i++) {
+    c = keys[i]
+    e_us = n > 0 ? sprintf("%.1f", excl[c] / hz * 1e6 / n) : "—"
+    i_pct = "—"; i_us = "—"
+    if (c in incl) { i_pct = sprintf("%.1f", 100 * incl[c] / samples); if (n > 0) i_us = sprintf("%.1f", incl[c] / hz * 1e6 / n) }
+    printf "| %s | %.1f | %s | %s | %s |\n", c, 100 * excl[c] / samples, e_us, i_pct, i_us
+  }
+  printf "\n%d samples; all: %s µs of CPU per request\n", samples, n > 0 ? sprintf("%.1f", samples / hz * 1e6 / n) : "—"
+}
