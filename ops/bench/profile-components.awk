@@ -1,7 +1,7 @@
 # Reads `perf script -F comm,tid,ip,sym,dso` of a .NET proxy (frames named through the runtime's perf map) and prints
 # the samples by component: innermost (the innermost frame that names a component; a leaf in the kernel, the GC, the
-# JIT or libc counts there) and inclusive (once for every component anywhere on the stack), as % of the samples and as
-# µs of CPU per request. Variables: hz (sampling rate), n (requests in the sampled window).
+# JIT or libc counts there) and inclusive (once for every managed component anywhere on the stack), as % of the
+# samples and as µs of CPU per request. Variables: hz (sampling rate), n (requests in the sampled window).
 
 # The component a frame belongs to, or "" for one that names none (BCL plumbing, stubs, unknown frames).
 function component(sym, dso) {
@@ -34,7 +34,8 @@ function flush(    i, c, seen, inner) {
     c = component(fs[i], fd[i])
     if (c == "") continue
     if (inner == "" && (i == 1 || c !~ /^(kernel|GC|JIT|libc|runtime)/)) inner = c
-    if (!(c in seen)) { seen[c] = 1; incl[c]++ }
+    # (native code and the thread pool's dispatch sit at the root of every stack: inclusive says nothing for them)
+    if (!(c in seen) && c !~ /^(kernel|GC|JIT|libc|runtime|thread pool)/) { seen[c] = 1; incl[c]++ }
   }
   if (inner == "") inner = "other (BCL, stubs, unnamed frames)"
   excl[inner]++
