@@ -39,6 +39,12 @@ function flush(    i, c, seen, inner) {
   }
   if (inner == "") inner = "other (BCL, stubs, unnamed frames)"
   excl[inner]++
+  # A native leaf (kernel, runtime, libc, JIT) on behalf of the innermost managed component above it.
+  if (inner ~ /^(kernel|GC|JIT|libc|runtime)/) {
+    owner = "(no managed frame)"
+    for (i = 2; i <= nf; i++) { c = component(fs[i], fd[i]); if (c != "" && c !~ /^(kernel|GC|JIT|libc|runtime|thread pool)/) { owner = c; break } }
+    under[inner " under " owner]++
+  }
   nf = 0
   delete seen
 }
@@ -63,13 +69,22 @@ END {
   # sorted by inclusive share, then innermost
   m = 0
   for (c in all) keys[++m] = c
-  for (i = 2; i <= m; i++) { x = keys[i]; for (j = i - 1; j >= 1 && (incl[keys[j]] + excl[keys[j]] / 1e6) < (incl[x] + excl[x] / 1e6); j--) keys[j + 1] = keys[j]; keys[j + 1] = x }
+  for (c in all) rank[c] = ((c in incl) ? incl[c] : 0) + ((c in excl) ? excl[c] : 0) / 1e6
+  for (i = 2; i <= m; i++) { x = keys[i]; for (j = i - 1; j >= 1 && rank[keys[j]] < rank[x]; j--) keys[j + 1] = keys[j]; keys[j + 1] = x }
   for (i = 1; i <= m; i++) {
     c = keys[i]
-    e_us = n > 0 ? sprintf("%.1f", excl[c] / hz * 1e6 / n) : "—"
+    e_us = (n > 0) ? sprintf("%.1f", excl[c] / hz * 1e6 / n) : "—"
     i_pct = "—"; i_us = "—"
     if (c in incl) { i_pct = sprintf("%.1f", 100 * incl[c] / samples); if (n > 0) i_us = sprintf("%.1f", incl[c] / hz * 1e6 / n) }
-    printf "| %s | %.1f | %s | %s | %s |\n", c, 100 * excl[c] / samples, e_us, i_pct, i_us
+    printf "| %s | %.1f | %s | %s | %s |\n", c, ((c in excl) ? 100 * excl[c] / samples : 0), e_us, i_pct, i_us
   }
-  printf "\n%d samples; all: %s µs of CPU per request\n", samples, n > 0 ? sprintf("%.1f", samples / hz * 1e6 / n) : "—"
+  # ((n > 0) in parentheses: a bare > in a printf's arguments is an output redirection)
+  printf "\n%d samples; all: %s µs of CPU per request\n", samples, (n > 0) ? sprintf("%.1f", samples / hz * 1e6 / n) : "—"
+  # The native leaves by the managed component they ran for (the 15 largest).
+  printf "\n| native time, on behalf of | %% | µs/req |\n|---|--:|--:|\n"
+  m = 0
+  for (c in under) ukeys[++m] = c
+  for (i = 2; i <= m; i++) { x = ukeys[i]; for (j = i - 1; j >= 1 && under[ukeys[j]] < under[x]; j--) ukeys[j + 1] = ukeys[j]; ukeys[j + 1] = x }
+  for (i = 1; i <= m && i <= 15; i++)
+    printf "| %s | %.1f | %s |\n", ukeys[i], 100 * under[ukeys[i]] / samples, (n > 0) ? sprintf("%.1f", under[ukeys[i]] / hz * 1e6 / n) : "—"
 }
