@@ -45,6 +45,18 @@ function flush(    i, c, seen, inner) {
     for (i = 2; i <= nf; i++) { c = component(fs[i], fd[i]); if (c != "" && c !~ /^(kernel|GC|JIT|libc|runtime|thread pool)/) { owner = c; break } }
     under[inner " under " owner]++
   }
+  # Spinning: the innermost managed frame above a sched_yield (a SpinWait or a spinning lock that yields the core).
+  for (i = 1; i <= nf; i++) if (fs[i] ~ /sched_yield/) break
+  if (i <= nf) {
+    for (; i <= nf; i++) if (fs[i] ~ /::/) break
+    y = i <= nf ? fs[i] : "(no managed frame)"
+    # and the first caller outside System.Threading (who waits: the spin itself is in SpinWait, Lock, Monitor …)
+    for (j = i; j <= nf; j++) if (fs[j] ~ /::/ && fs[j] !~ /System\.Threading\./) break
+    if (j <= nf && j != i) y = y " ← " fs[j]
+    gsub(/\[[A-Za-z0-9_.]+\]|\[OptimizedTier1\]|\[Optimized\]|(instance|class|valuetype) |\([^()]*\)/, "", y)
+    if (length(y) > 180) y = substr(y, 1, 179) "…"
+    yields++; yielder[y]++
+  }
   nf = 0
   delete seen
 }
@@ -87,4 +99,12 @@ END {
   for (i = 2; i <= m; i++) { x = ukeys[i]; for (j = i - 1; j >= 1 && under[ukeys[j]] < under[x]; j--) ukeys[j + 1] = ukeys[j]; ukeys[j + 1] = x }
   for (i = 1; i <= m && i <= 15; i++)
     printf "| %s | %.1f | %s |\n", ukeys[i], 100 * under[ukeys[i]] / samples, (n > 0) ? sprintf("%.1f", under[ukeys[i]] / hz * 1e6 / n) : "—"
+  if (yields) {
+    printf "\n%d samples (%.1f %%) under sched_yield (spinning), by the innermost managed frame above it:\n\n| frame | %% of all samples | µs/req |\n|---|--:|--:|\n", yields, 100 * yields / samples
+    m = 0
+    for (c in yielder) ykeys[++m] = c
+    for (i = 2; i <= m; i++) { x = ykeys[i]; for (j = i - 1; j >= 1 && yielder[ykeys[j]] < yielder[x]; j--) ykeys[j + 1] = ykeys[j]; ykeys[j + 1] = x }
+    for (i = 1; i <= m && i <= 8; i++)
+      printf "| `%s` | %.1f | %s |\n", ykeys[i], 100 * yielder[ykeys[i]] / samples, (n > 0) ? sprintf("%.1f", yielder[ykeys[i]] / hz * 1e6 / n) : "—"
+  }
 }

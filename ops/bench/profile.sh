@@ -10,6 +10,8 @@
 #   ops/bench/profile.sh --prod                   the gateway on Redis + Postgres (private ones, started here, as run.sh's
 #                                                 gateway-prod), with their CPU, Redis commands and Postgres statements
 #                                                 per request over the same window
+#   ops/bench/profile.sh --syscalls               system calls per request instead of a CPU profile (strace -c -f over the
+#                                                 load; strace slows the process, so read counts per request, not times)
 #   ops/bench/profile.sh --rev HEAD               build gateway and mock from a git revision (git archive) first
 #   ops/bench/profile.sh --snapshot               build from a copy of the working tree (as run.sh --snapshot)
 #   ops/bench/profile.sh --alloc                  allocations instead of CPU: dotnet-trace's gc-verbose profile (the
@@ -25,7 +27,7 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
-target=gateway kind=chat conns=32 seconds=8 warmup=8 extra_env="" build=0 keep=0 rev="" alloc=0 focus=() prod=0
+target=gateway kind=chat conns=32 seconds=8 warmup=8 extra_env="" build=0 keep=0 rev="" alloc=0 focus=() prod=0 syscalls=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target=$2; shift ;;
@@ -41,7 +43,8 @@ while [ $# -gt 0 ]; do
     --alloc) alloc=1 ;;
     --focus) focus+=(--focus "$2"); shift ;;
     --prod) prod=1 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    --syscalls) syscalls=1 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -50,6 +53,8 @@ done
 if [ "$alloc" = 1 ]; then
   export PATH="$PATH:$HOME/.dotnet/tools"
   command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
+elif [ "$syscalls" = 1 ]; then
+  command -v strace >/dev/null || apt-get install -y strace >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y strace >/dev/null; }
 else
 command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y linux-perf >/dev/null; }
 fi
@@ -182,6 +187,17 @@ if [ "$alloc" = 1 ]; then
   dotnet-trace collect -p "$app_pid" --profile gc-verbose --duration "$(printf '00:00:%02d' "$seconds")" \
     -o "$TMP/trace.nettrace" >"$TMP/trace.log" 2>&1 || { cat "$TMP/trace.log" >&2; exit 1; }
   wait "$load_pid" || true
+elif [ "$syscalls" = 1 ]; then
+  # Every thread's system calls over the load (strace attaches to the threads there are and follows new ones).
+  load_seconds=$seconds
+  strace -c -f -p "$app_pid" -o "$TMP/strace.txt" 2>/dev/null &
+  strace_pid=$!
+  sleep 1
+  backend_begin
+  load "$load_seconds" >"$TMP/load.out"
+  backend_end
+  kill -INT "$strace_pid" 2>/dev/null
+  wait "$strace_pid" || true
 else
   # The load runs wholly inside the recording (which starts half a second before it and ends half a second after),
   # so that its request count is the window's: samples per request, and Redis and Postgres per request, are exact.
@@ -215,6 +231,17 @@ if [ "$alloc" = 1 ]; then
   echo
   dotnet "$BENCH_DIR/alloc-report/bin/Release/net10.0/AllocReport.dll" "$TMP/trace.nettrace" --top 15 "${focus[@]}" \
     --requests "$(awk -v r="${rps:-0}" -v s="$seconds" 'BEGIN { printf "%d", r * s }')"
+  exit 0
+fi
+if [ "$syscalls" = 1 ]; then
+  echo "## system calls: $target$([ "$prod" = 1 ] && echo " on Redis + Postgres"), $kind, $conns connections, ${seconds} s under strace -c -f"
+  echo
+  echo "load (slowed by strace): $(cat "$TMP/load.out")"
+  echo
+  echo "| syscall | per request | errors per request | % of syscall time |"
+  echo "|---|--:|--:|--:|"
+  awk -v n="${requests:-0}" '$1 ~ /^[0-9.]+$/ && NF >= 5 && n > 0 { name = $NF; calls = $4; errs = (NF == 6 ? $5 : 0)
+    printf "| %s | %.3f | %.3f | %s |\n", name, calls / n, errs / n, $1 }' "$TMP/strace.txt" | head -12
   exit 0
 fi
 report() { perf report -i "$TMP/perf.data" --stdio -g none "$@" 2>/dev/null | grep -v '^#' | grep -v '^$' || true; }
