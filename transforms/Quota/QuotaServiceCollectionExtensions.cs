@@ -15,7 +15,9 @@ public static class QuotaServiceCollectionExtensions
         services.AddSingleton<MemoryQuotaLedger>();
         if (configuration.HasRedis())
         {
-            services.AddSingleton<IQuotaLedger, RedisQuotaLedger>();
+            services.AddSingleton<RedisQuotaLedger>();
+            services.AddSingleton<IQuotaLedger>(sp => sp.GetRequiredService<RedisQuotaLedger>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisQuotaLedger>());
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AiGateway.Config;
 using AiGateway.Transforms.Redis;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,15 +12,23 @@ namespace AiGateway.Transforms.Quota;
 /// The quota ledger in Redis, shared by every instance: one script admits a call against all its levels
 /// (<see cref="RedisQuotaScripts.Admit"/>, one round trip, only when a limit or an enforced budget applies) and one
 /// settles it (<see cref="RedisQuotaScripts.Settle"/>, sent without waiting for it). A count is reconciled with the log
-/// once: the first instance to find it unseeded (a new month, or Redis lost it) sets it from the log. While Redis is
-/// unreachable, calls are admitted and counted by the in-process ledger (per-instance limits, no failure), and counts
-/// that could not reach Redis wait in memory for the next settlement of their account.
+/// once: the first instance to find it unseeded (a new month, or Redis lost it) sets it from the log. The spend of a call
+/// that no limit or enforced budget admitted is counted in batches (every <see cref="BatchInterval"/>, one script per
+/// account), not per call: nothing waits on those counts but AUTO mode and the operator API, which read this instance's
+/// unsent part too. While Redis is unreachable, calls are admitted and counted by the in-process ledger (per-instance
+/// limits, no failure), and counts that could not reach Redis wait in memory for the next batch.
 /// </summary>
 internal sealed partial class RedisQuotaLedger(
-    RedisConnection redis, MemoryQuotaLedger local, IMonthSpendStore store, IOptionsMonitor<GatewayOptions> options, ILogger<RedisQuotaLedger> logger) : IQuotaLedger
+    RedisConnection redis, MemoryQuotaLedger local, IMonthSpendStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time,
+    ILogger<RedisQuotaLedger> logger) : IQuotaLedger, IHostedService, IAsyncDisposable
 {
+    /// <summary>How often counts waiting in memory are sent to Redis.</summary>
+    internal static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(100);
+
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<(SpendAccount Account, DateOnly Month), MonthSpend> _pending = new();
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private ITimer? _batches;
     private readonly ConcurrentDictionary<(SpendAccount Account, DateOnly Month), Lazy<Task>> _seeding = new();
     private long _lastFailureLogTicks;
 
@@ -71,7 +80,76 @@ internal sealed partial class RedisQuotaLedger(
             return;
         }
 
+        if (!ticket.Admitted)
+        {
+            // Nothing to give back: the spend joins the next batch.
+            if (spent != default)
+            {
+                foreach (var account in ticket.Accounts)
+                {
+                    Defer(account, ticket.Month, spent);
+                }
+            }
+
+            return;
+        }
+
         _ = SettleAsync(ticket, spent);
+    }
+
+    /// <inheritdoc/>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _batches = time.CreateTimer(static ledger => _ = ((RedisQuotaLedger)ledger!).SendPendingAsync(), this, BatchInterval, BatchInterval);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _batches?.Dispose();
+        await SendPendingAsync();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _batches?.Dispose();
+        _sending.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Sends the counts waiting in memory, one script per account; what fails waits for the next batch.</summary>
+    internal async Task SendPendingAsync()
+    {
+        if (_pending.IsEmpty || redis.Database is not { } database || !await _sending.WaitAsync(0))
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var key in _pending.Keys)
+            {
+                if (_pending.TryRemove(key, out var waiting) && waiting != default)
+                {
+                    await CountAsync(database, key.Account, key.Month, waiting);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            redis.ReportFailure(ex);
+        }
+        catch (Exception ex)
+        {
+            // A timer's task: nothing may escape it.
+            LogFailure(ex);
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
     /// <inheritdoc/>
@@ -118,18 +196,9 @@ internal sealed partial class RedisQuotaLedger(
             var missing = (RedisResult[])(await database.ScriptEvaluateAsync(RedisQuotaScripts.Settle, SettleKeys(ticket), SettleArguments(ticket, spent)))!;
             foreach (var index in missing)
             {
-                // Not reconciled yet: seeded from the log (which does not hold this call yet), then counted.
+                // Not reconciled yet: counted once seeded from the log (which does not hold this call yet).
                 var account = ticket.Accounts[(int)index];
-                await SeedAsync(database, account, ticket.Month);
                 await CountAsync(database, account, ticket.Month, spent - (ticket.Admitted && ticket.Reserves(account) ? ticket.Estimate : default));
-            }
-
-            foreach (var account in ticket.Accounts)
-            {
-                if (_pending.TryRemove((account, ticket.Month), out var waiting))
-                {
-                    await CountAsync(database, account, ticket.Month, waiting);
-                }
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -149,9 +218,22 @@ internal sealed partial class RedisQuotaLedger(
 
     private async Task CountAsync(IDatabase database, SpendAccount account, DateOnly month, MonthSpend spent)
     {
-        if ((long)await database.ScriptEvaluateAsync(RedisQuotaScripts.Count, RedisBudgetKeys.For(account, month), [spent.Tokens, spent.UsdUnits]) == 0)
+        try
+        {
+            if ((long)await database.ScriptEvaluateAsync(RedisQuotaScripts.Count, RedisBudgetKeys.For(account, month), [spent.Tokens, spent.UsdUnits]) == 0)
+            {
+                // Not reconciled yet: seeded from the log (which lags behind these counts), then counted.
+                await SeedAsync(database, account, month);
+                if ((long)await database.ScriptEvaluateAsync(RedisQuotaScripts.Count, RedisBudgetKeys.For(account, month), [spent.Tokens, spent.UsdUnits]) == 0)
+                {
+                    Defer(account, month, spent);
+                }
+            }
+        }
+        catch
         {
             Defer(account, month, spent);
+            throw;
         }
     }
 
