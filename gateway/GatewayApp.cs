@@ -1,5 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Admin;
+using AiGateway.Costs;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Transforms.Caching;
@@ -30,6 +31,7 @@ public static class GatewayApp
         builder.Services.AddModes(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
+        builder.Services.AddCostsExport(builder.Configuration);
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -37,6 +39,7 @@ public static class GatewayApp
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
+        app.MapCostsApi();
         app.MapAiGatewayProxy();
         return app;
     }
