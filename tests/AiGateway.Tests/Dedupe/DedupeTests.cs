@@ -259,6 +259,46 @@ public sealed class DedupeTests
     }
 
     [Fact]
+    public async Task Post_OrgDedupeDisabled_TwoIdenticalConcurrentCallsBothReachUpstream()
+    {
+        // The upstream answers neither call until both have reached it: with dedupe on, the second would wait on the first.
+        var bothArrived = new TaskCompletionSource();
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            if (Interlocked.Increment(ref calls) == 2)
+            {
+                bothArrived.SetResult();
+            }
+
+            await bothArrived.Task.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\",\"choices\":[]}");
+        });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        const string key = "sk-dedupe-off-org";
+        // No admin key: the operator API answers on loopback, where the test is.
+        using (var put = await gateway.Client.PutAsync($"api/orgs/pt_{Transforms.Identity.ApiKeyHasher.Hash(key)[..16]}/settings",
+                   new StringContent("{\"dedupe_enabled\":false}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var body = Body(stream: false);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+        {
+            var request = Chat(body);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return gateway.Client.SendAsync(request);
+        }));
+
+        Assert.Equal(2, calls);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(responses, r => Assert.False(r.Headers.Contains("x-aigw-dedupe")));
+        Assert.NotEqual(await responses[0].Content.ReadAsStringAsync(), await responses[1].Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Stream_ResumeWithLastEventId_GetsEachLaterEventExactlyOnceMidStreamAndAfterCompletion()
     {
         var step = new SemaphoreSlim(0);
