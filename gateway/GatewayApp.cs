@@ -1,13 +1,12 @@
-using AiGateway.Config;
 using AiGateway.Admin;
+using AiGateway.Config;
+using AiGateway.Cors;
 using AiGateway.Costs;
 using AiGateway.Health;
 using AiGateway.Metrics;
-using AiGateway.Transforms.Caching;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Sdk;
 using AiGateway.Transforms.Configuration;
-using AiGateway.Transforms.Modes;
-using AiGateway.Transforms.Proxy;
+using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
 
 namespace AiGateway;
@@ -22,23 +21,24 @@ public static class GatewayApp
         // Passthrough uploads (files, audio, batches) are limited by the upstream, not by Kestrel's 30 MB default;
         // understood endpoints are bounded by Gateway:MaxRequestBytes instead.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.UseDefaultListenAddress(builder.Configuration);
         builder.Logging.AddRequestLogDefault();
         builder.Services.AddGatewayOptions(builder.Configuration);
         builder.Services.AddGatewayStorage(builder.Configuration);
-        builder.Services.AddCostLog(builder.Configuration);
         builder.Services.AddAiGatewayProxy(builder.Configuration);
-        builder.Services.AddResponseCache(builder.Configuration);
-        builder.Services.AddModes(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
+        builder.Services.AddGatewayCors();
         builder.Services.AddCostsExport(builder.Configuration);
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
+        app.UseGatewayCors();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
+        app.MapSdk();
         app.MapCostsApi();
         app.MapAiGatewayProxy();
         return app;

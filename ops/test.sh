@@ -12,6 +12,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
 fi
 
+# The stream client's Node tests (tests/js, run by the C# suite) need Node.js 18+ and their locked npm packages.
+if ! command -v node >/dev/null 2>&1; then
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq nodejs npm) >/dev/null
+fi
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build AiGateway.sln -c Release -nologo -v quiet
 # The shipped configuration must pass the checks the gateway runs at start-up.

@@ -35,6 +35,9 @@ public sealed class GatewayOptions
     /// <summary>Resumable streams.</summary>
     public ResumeOptions Resume { get; set; } = new();
 
+    /// <summary>Browser use from pages on other origins.</summary>
+    public CorsOptions Cors { get; set; } = new();
+
     /// <summary>The models of the <c>cheap</c> and <c>smart</c> modes.</summary>
     public ModesOptions Modes { get; set; } = new();
 

@@ -19,6 +19,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Upstream:CircuitBreakerFailures", options.Upstream.CircuitBreakerFailures, 1, 1000);
         Range(errors, "Gateway:Log:FlushIntervalMs", options.Log.FlushIntervalMs, 10, 1000);
         Range(errors, "Gateway:Log:RetentionMonths", options.Log.RetentionMonths, 1, 120);
+        Range(errors, "Gateway:Log:UnauthenticatedRowsPerMinute", options.Log.UnauthenticatedRowsPerMinute, 1, 60000);
         Range(errors, "Gateway:Log:QueueCapacity", options.Log.QueueCapacity, 1000, 10_000_000);
         Range(errors, "Gateway:Log:BatchSize", options.Log.BatchSize, 100, 100_000);
         Range(errors, "Gateway:Log:PriceRefreshSeconds", options.Log.PriceRefreshSeconds, 5, 86400);
@@ -32,6 +33,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Resume:WindowSeconds", options.Resume.WindowSeconds, 0, 86400);
         Range(errors, "Gateway:Resume:GraceSeconds", options.Resume.GraceSeconds, 0, 3600);
         Range(errors, "Gateway:Resume:MaxBytes", options.Resume.MaxBytes, 0, 64L << 30);
+        CorsOptionsCheck.Check(errors, options.Cors);
         foreach (var (routeName, route) in options.Routes)
         {
             if (route.TtlSeconds is { } ttl)

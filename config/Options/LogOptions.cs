@@ -19,6 +19,14 @@ public sealed class LogOptions
     /// <value>Rows, 100 to 100000. Default 20000.</value>
     public int BatchSize { get; set; } = 20_000;
 
+    /// <summary>
+    /// Log rows written for calls refused 401 before their key was known, per minute, in a bucket of a sixth of it that
+    /// refills continuously; past it such calls are counted (<c>aigw_unauthenticated_total</c>) but not written, so that
+    /// nobody without a key can fill the database. Read at start-up.
+    /// </summary>
+    /// <value>Rows per minute, 1 to 60000. Default 600 (a burst of 100, then 10 a second).</value>
+    public int UnauthenticatedRowsPerMinute { get; set; } = 600;
+
     /// <summary>How often the price table is read again from <c>model_prices</c>, so price rows added there apply without a restart.</summary>
     /// <value>Seconds, 5 to 86400. Default 60.</value>
     public int PriceRefreshSeconds { get; set; } = 60;

@@ -22,9 +22,43 @@ public static class NearestName
         return best is not null && bestDistance > 0 && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
     }
 
-    /// <summary><c>; did you mean 'X'?</c> for the nearest candidate, or an empty string.</summary>
+    /// <summary>
+    /// Every candidate at the nearest plausible distance from <paramref name="name"/> (ignoring case), in their order:
+    /// one when the misspelling has a single correction, more when it is ambiguous, none when nothing is near.
+    /// </summary>
+    public static IReadOnlyList<string> FindAll(string name, IEnumerable<string> candidates)
+    {
+        var nearest = new List<string>();
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in candidates.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                nearest.Clear();
+                bestDistance = distance;
+            }
+
+            if (distance == bestDistance)
+            {
+                nearest.Add(candidate);
+            }
+        }
+
+        return bestDistance > 0 && bestDistance <= Math.Max(2, name.Length / 3) ? nearest : [];
+    }
+
+    /// <summary>
+    /// <c>; did you mean 'X'?</c> for the nearest candidate, <c>; did you mean 'X' or 'Y'?</c> when several are as near
+    /// (so that <c>validate --fix</c> corrects only the unambiguous), or an empty string.
+    /// </summary>
     public static string Hint(string name, IEnumerable<string> candidates) =>
-        Find(name, candidates) is { } nearest ? $"; did you mean '{nearest}'?" : "";
+        FindAll(name, candidates) switch
+        {
+            [] => "",
+            [var one] => $"; did you mean '{one}'?",
+            var several => $"; did you mean {string.Join(", ", several.SkipLast(1).Select(c => $"'{c}'"))} or '{several[^1]}'?",
+        };
 
     /// <summary>The Levenshtein distance: the fewest single-character insertions, deletions or substitutions from <paramref name="a"/> to <paramref name="b"/>.</summary>
     public static int Distance(string a, string b)

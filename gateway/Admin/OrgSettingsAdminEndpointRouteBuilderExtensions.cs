@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Quota;
 
 namespace AiGateway.Admin;
 

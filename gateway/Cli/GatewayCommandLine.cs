@@ -1,104 +1,100 @@
-using AiGateway.Transforms.Identity;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using AiGateway.Config;
 
 namespace AiGateway.Cli;
 
 /// <summary>
-/// The operator verbs run instead of the server: <c>keys create --org ORG --name NAME</c>, <c>keys list</c>,
-/// <c>keys revoke --key KEY | --hash PREFIX</c>, <c>validate [--config FILE]</c>, <c>orgs show|set ORG …</c>. They read the same configuration (and so the same store) as the gateway.
+/// The gateway's command line, parsed by System.CommandLine: the operator verbs (<c>keys create|list|revoke</c>,
+/// <c>orgs show|set</c>, <c>validate</c>) run instead of the server and read the same configuration (and so the same
+/// store); <c>--help</c> at every level prints usage and the exit codes. Without a verb the arguments are server options
+/// (<c>--urls</c>, <c>--Gateway:X=…</c>) and go to the host untouched.
 /// </summary>
 public static class GatewayCommandLine
 {
-    private const string Usage = $"""
-        usage:
-          keys create --org ORG --name NAME   issue a virtual key (printed once, stored only as its SHA-256)
-          keys list                           list keys: hash prefix, org, name, created, revoked
-          keys revoke --key KEY               revoke a key
-          keys revoke --hash PREFIX           revoke the key(s) whose hash starts with PREFIX (>= 8 hex chars)
-          validate [--config FILE]            check the configuration (./appsettings.json, or FILE instead) as start-up does
-        {OrgsCommand.Usage}
-        Configuration options (--Gateway:DataDir DIR, --ConnectionStrings:Postgres CS) work as for the gateway.
+    private const string Description = """
+        AiGateway: a transparent reverse proxy in front of the OpenAI API, with caching, in-flight dedupe, model modes and a cost log.
+
+        Without a command it runs the gateway; every other argument is a server option, read as ASP.NET Core
+        configuration: --urls http://127.0.0.1:8080 (default http://localhost:8080), --Gateway:Auth:Mode=VirtualKeys,
+        --ConnectionStrings:Postgres=... . The commands take the same configuration options (e.g. --Gateway:DataDir DIR,
+        --ConnectionStrings:Postgres CS) and so use the same store as the gateway.
         """;
 
-    /// <summary>Whether the arguments name a verb rather than server options.</summary>
-    public static bool IsVerb(string[] args) => args.Length > 0 && args[0] is "keys" or "validate" or "orgs";
-
-    /// <summary>Runs the verb; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <summary>
+    /// Runs the command line: a verb, or <paramref name="server"/> with the unchanged arguments when there is none.
+    /// Returns the process exit code (<see cref="ExitCodes"/>).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, Func<string[], Task<int>>? server = null)
     {
-        output ??= Console.Out;
-        error ??= Console.Error;
-        if (args[0] == "validate")
+        var root = new RootCommand(Description) { TreatUnmatchedTokensAsErrors = false };
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(OrgsCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new ExitCodesHelpAction((HelpAction)help.Action!);
+        root.SetAction(async (parseResult, _) =>
         {
-            return await ValidateCommand.RunAsync(args[1..], output, error);
-        }
-
-        if (args[0] == "orgs")
-        {
-            return await OrgsCommand.RunAsync(args[1..], output, error);
-        }
-
-        var verb = args.Length > 1 ? args[1] : "";
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        var configArgs = new List<string>();
-        for (var i = 2; i < args.Length; i++)
-        {
-            if (args[i] is "--org" or "--name" or "--key" or "--hash" && i + 1 < args.Length)
+            // A first word that is no verb is a mistyped verb, not a server option (those start with -- or / or hold =).
+            if (args.Length > 0 && IsWord(args[0]))
             {
-                named[args[i][2..]] = args[++i];
+                var verbs = root.Subcommands.Select(c => c.Name);
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                    $"unknown command '{args[0]}'{DidYouMean(args[0], verbs)} Run with --help for usage.");
+                return ExitCodes.Usage;
             }
-            else
+
+            return server is null ? ExitCodes.Usage : await server(args);
+        });
+
+        // Arguments go to the host as they are: no response files (@file) read in their place.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var invocation = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            // The server handles Ctrl+C itself; verbs are short.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (parseResult.Action is ParseErrorAction)
+        {
+            // A mistyped option is the likely cause of a missing one: name it first, then System.CommandLine's message and
+            // the verb's usage, with the exit code of bad usage.
+            if (ConfigArguments.Read(parseResult).Error is { } mistyped)
             {
-                configArgs.Add(args[i]);
+                await invocation.Error.WriteLineAsync(mistyped);
             }
+
+            await parseResult.InvokeAsync(invocation);
+            return ExitCodes.Usage;
         }
 
-        try
-        {
-            var store = await OpenStoreAsync(configArgs.ToArray());
-            switch (verb)
-            {
-                case "create" when named.TryGetValue("org", out var org) && named.TryGetValue("name", out var name):
-                    var key = ApiKeyHasher.NewVirtualKey();
-                    await store.CreateAsync(new ApiKeyRecord(ApiKeyHasher.Hash(key), org, name, DateTime.UtcNow, null), CancellationToken.None);
-                    await output.WriteLineAsync(key);
-                    return 0;
-                case "list":
-                    foreach (var record in await store.ListAsync(CancellationToken.None))
-                    {
-                        var revoked = record.RevokedAt is { } at ? "revoked " + at.ToString("O") : "active";
-                        await output.WriteLineAsync($"{record.KeyHash[..12]}\t{record.OrgId}\t{record.Name}\t{record.CreatedAt:O}\t{revoked}");
-                    }
-
-                    return 0;
-                case "revoke" when named.TryGetValue("key", out var revokedKey):
-                    return await RevokeAsync(store, ApiKeyHasher.Hash(revokedKey), output, error);
-                case "revoke" when named.TryGetValue("hash", out var prefix) && prefix.Length >= 8:
-                    return await RevokeAsync(store, prefix.ToLowerInvariant(), output, error);
-                default:
-                    await error.WriteLineAsync(Usage);
-                    return 2;
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            await error.WriteLineAsync("error: " + ex.Message);
-            return 1;
-        }
+        return await parseResult.InvokeAsync(invocation);
     }
 
-    private static async Task<int> RevokeAsync(IApiKeyStore store, string hashPrefix, TextWriter output, TextWriter error)
+    /// <summary>The action of a command that needs a sub-verb (<c>keys</c>, <c>orgs</c>): names the nearest one, or asks for one.</summary>
+    internal static async Task<int> MissingVerbAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var count = await store.RevokeAsync(hashPrefix, CancellationToken.None);
-        if (count == 0)
+        var command = parseResult.CommandResult.Command;
+        var error = parseResult.InvocationConfiguration.Error;
+        var verbs = command.Subcommands.Select(c => c.Name).ToList();
+        var typed = parseResult.UnmatchedTokens.FirstOrDefault();
+        if (typed is not null && IsWord(typed))
         {
-            await error.WriteLineAsync("error: no active key matches.");
-            return 1;
+            await error.WriteLineAsync($"unknown command '{command.Name} {typed}'{DidYouMean(typed, verbs, command.Name + " ")} Run '{command.Name} --help' for usage.");
+        }
+        else
+        {
+            await error.WriteLineAsync($"'{command.Name}' needs a command: {string.Join(", ", verbs)}. Run '{command.Name} --help' for usage.");
         }
 
-        await output.WriteLineAsync($"revoked {count} key(s)");
-        return 0;
+        return ExitCodes.Usage;
     }
 
-    private static Task<IApiKeyStore> OpenStoreAsync(string[] configArgs) =>
-        CliStore.OpenAsync<IApiKeyStore>(configArgs, database => new PostgresApiKeyStore(database), database => new SqliteApiKeyStore(database));
+    private static bool IsWord(string arg) => !arg.StartsWith('-') && !arg.StartsWith('/') && !arg.Contains('=');
+
+    private static string DidYouMean(string typed, IEnumerable<string> verbs, string prefix = "") =>
+        NearestName.Find(typed, verbs) is { } nearest ? $": did you mean '{prefix}{nearest}'?" : ".";
 }

@@ -1,7 +1,7 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AiGateway.Config;
 using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Cli;
@@ -12,76 +12,78 @@ namespace AiGateway.Cli;
 /// </summary>
 internal static class OrgsCommand
 {
-    /// <summary>The verb's usage text.</summary>
-    public const string Usage = """
-          orgs show ORG                       print the org's settings (the defaults when it has none)
-          orgs set ORG [options]              change only the settings named, e.g. --mode-default auto --monthly-usd-budget 50
-            --mode-default cheap|smart|auto|none   --client-mode-override true|false   --cache-enabled true|false
-            --cache-ttl-seconds N|none             --dedupe-enabled true|false         --monthly-token-budget N|none
-            --monthly-usd-budget USD|none          --hard-budget true|false
-        """;
-
-    /// <summary>Runs <c>orgs …</c> (<paramref name="args"/> without the verb): 0 on success, 1 on a bad value or store error, 2 on bad usage.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>orgs</c> command and its sub-verbs.</summary>
+    public static Command Create()
     {
-        if (args.Length < 2 || args[0] is not ("show" or "set") || args[1].StartsWith("--", StringComparison.Ordinal))
-        {
-            await error.WriteLineAsync("usage:" + Environment.NewLine + Usage);
-            return 2;
-        }
-
-        var (action, org) = (args[0], args[1]);
-        var patch = new JsonObject();
-        var configArgs = new List<string>();
-        for (var i = 2; i < args.Length; i++)
-        {
-            var field = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..].Replace('-', '_') : null;
-            if (field is null || field.Contains(':') || field.Contains('='))
-            {
-                configArgs.Add(args[i]);
-                continue;
-            }
-
-            if (action != "set" || field == "org_id" || !OrgSettingsPatch.Fields.Contains(field) || i + 1 >= args.Length)
-            {
-                var flags = OrgSettingsPatch.Fields.Skip(1).Select(f => "--" + f.Replace('_', '-')).ToList();
-                await error.WriteLineAsync($"error: '{args[i]}' is not an option of 'orgs {action}'{NearestName.Hint(args[i], flags)}");
-                return 2;
-            }
-
-            patch[field] = Value(field, args[++i]);
-        }
-
-        try
-        {
-            var store = await OpenStoreAsync(configArgs.ToArray());
-            OrgAiSettings settings;
-            if (action == "show")
-            {
-                settings = (await store.GetAsync(org, CancellationToken.None))?.Settings ?? new OrgAiSettings { OrgId = org };
-            }
-            else
-            {
-                using var json = JsonDocument.Parse(patch.ToJsonString());
-                var (parsed, problem, _) = OrgSettingsPatch.Parse(json.RootElement, org);
-                if (parsed is null)
-                {
-                    await error.WriteLineAsync("error: " + problem);
-                    return 1;
-                }
-
-                settings = (await store.UpdateAsync(org, parsed, CancellationToken.None)).Settings;
-            }
-
-            await output.WriteLineAsync(Encoding.UTF8.GetString(OrgSettingsJson.Serialize(settings, indented: true)));
-            return 0;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            await error.WriteLineAsync("error: " + ex.Message);
-            return 1;
-        }
+        var orgs = new Command("orgs", "Show and change per-org settings (org_ai_settings) in the store the gateway uses.") { TreatUnmatchedTokensAsErrors = false };
+        orgs.Subcommands.Add(ShowCommand());
+        orgs.Subcommands.Add(SetCommand());
+        orgs.SetAction(GatewayCommandLine.MissingVerbAsync);
+        return orgs;
     }
+
+    private static Command ShowCommand()
+    {
+        var org = new Argument<string>("ORG") { Description = "the org id" };
+        var show = new Command("show", "Print the org's settings as JSON (the defaults when it has none).") { TreatUnmatchedTokensAsErrors = false };
+        show.Arguments.Add(org);
+        show.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult, async (store, output, _) =>
+        {
+            var id = parseResult.GetRequiredValue(org);
+            var settings = (await store.GetAsync(id, cancellationToken))?.Settings ?? new OrgAiSettings { OrgId = id };
+            await output.WriteLineAsync(Encoding.UTF8.GetString(OrgSettingsJson.Serialize(settings, indented: true)));
+            return ExitCodes.Success;
+        }));
+        return show;
+    }
+
+    private static Command SetCommand()
+    {
+        var org = new Argument<string>("ORG") { Description = "the org id" };
+        var set = new Command("set", "Change only the settings named (none or null clears a value); running gateways apply it within 5 s.") { TreatUnmatchedTokensAsErrors = false };
+        set.Arguments.Add(org);
+        var fields = OrgSettingsPatch.Fields.Where(f => f != "org_id")
+            .Select(field => (Field: field, Option: new Option<string>("--" + field.Replace('_', '-')) { HelpName = HelpName(field) }))
+            .ToList();
+        foreach (var (_, option) in fields)
+        {
+            set.Options.Add(option);
+        }
+
+        set.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult, async (store, output, error) =>
+        {
+            var id = parseResult.GetRequiredValue(org);
+            var patch = new JsonObject();
+            foreach (var (field, option) in fields)
+            {
+                if (parseResult.GetResult(option) is not null && parseResult.GetValue(option) is { } text)
+                {
+                    patch[field] = Value(field, text);
+                }
+            }
+
+            using var json = JsonDocument.Parse(patch.ToJsonString());
+            var (parsed, problem, _) = OrgSettingsPatch.Parse(json.RootElement, id);
+            if (parsed is null)
+            {
+                await error.WriteLineAsync("error: " + problem);
+                return ExitCodes.Failure;
+            }
+
+            var settings = (await store.UpdateAsync(id, parsed, cancellationToken)).Settings;
+            await output.WriteLineAsync(Encoding.UTF8.GetString(OrgSettingsJson.Serialize(settings, indented: true)));
+            return ExitCodes.Success;
+        }));
+        return set;
+    }
+
+    private static string HelpName(string field) => field switch
+    {
+        "mode_default" => "cheap|smart|auto|none",
+        "cache_ttl_seconds" or "monthly_token_budget" => "N|none",
+        "monthly_usd_budget" => "USD|none",
+        _ => "true|false",
+    };
 
     /// <summary>The JSON value of an option: <c>none</c> is null; the mode is text; other values are JSON literals (checked by the patch).</summary>
     private static JsonNode? Value(string field, string text)
@@ -107,6 +109,6 @@ internal static class OrgsCommand
         }
     }
 
-    private static Task<IOrgSettingsStore> OpenStoreAsync(string[] configArgs) =>
-        CliStore.OpenAsync<IOrgSettingsStore>(configArgs, database => new PostgresOrgSettingsStore(database), database => new SqliteOrgSettingsStore(database));
+    private static Task<int> WithStoreAsync(ParseResult parseResult, Func<IOrgSettingsStore, TextWriter, TextWriter, Task<int>> run) =>
+        CliStore.RunAsync<IOrgSettingsStore>(parseResult, database => new PostgresOrgSettingsStore(database), database => new SqliteOrgSettingsStore(database), run);
 }

@@ -1,5 +1,6 @@
-
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Storage;
+
 
 namespace AiGateway.Health;
 
@@ -13,7 +14,7 @@ public static class HealthServiceCollectionExtensions
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
     {
         var checks = services.AddHealthChecks();
-        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")))
+        if (GatewayStorage.Of(services).IsPostgres)
         {
             checks.AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(3));
         }

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 namespace AiGateway.Metrics;
 
 /// <summary>The columns of one log row the metrics read, for the embedded store where they are aggregated in C#.</summary>

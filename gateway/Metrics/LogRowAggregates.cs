@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 namespace AiGateway.Metrics;
 
 /// <summary>The embedded store's aggregates over log rows in C#: the same figures Postgres computes in SQL.</summary>

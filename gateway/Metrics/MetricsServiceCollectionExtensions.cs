@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AiGateway.Transforms.Storage;
 using AiGateway.Transforms.Telemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -14,21 +15,13 @@ public static class MetricsServiceCollectionExtensions
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
-    /// Adds the instruments, the metrics store (Postgres when <c>ConnectionStrings:Postgres</c> is set, else the embedded
-    /// store) and the OpenTelemetry SDK. Without <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> no tracer is registered, so no span is
+    /// Adds the instruments, the metrics store (on the store <c>AddGatewayStorage</c> chose) and the OpenTelemetry SDK. Without <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> no tracer is registered, so no span is
     /// ever created.
     /// </summary>
     public static IServiceCollection AddGatewayMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGatewayTelemetry();
-        if (string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")))
-        {
-            services.AddSingleton<IAiMetricsStore, SqliteAiMetricsStore>();
-        }
-        else
-        {
-            services.AddSingleton<IAiMetricsStore, PostgresAiMetricsStore>();
-        }
+        services.AddStore<IAiMetricsStore, PostgresAiMetricsStore, SqliteAiMetricsStore>();
 
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]);
         var telemetry = services.AddOpenTelemetry();

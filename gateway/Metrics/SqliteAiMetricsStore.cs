@@ -1,5 +1,4 @@
 using System.Globalization;
-using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiGateway.Config;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Orgs;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -17,7 +18,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
     public const string TtlHeader = "x-aigw-cache-ttl";
 
     /// <summary>The decision, or an error message for a malformed <c>x-aigw-cache-ttl</c>.</summary>
-    public (CacheDecision? Decision, string? Error) Decide(AiExchange exchange)
+    public (CacheDecision? Decision, string? Error) Decide(AiExchange exchange, CallSettings settings)
     {
         var gateway = options.CurrentValue;
         var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
@@ -39,7 +40,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
         }
 
         var status = CacheStatus.Miss;
-        if (route?.Cache == false || exchange.OrgSettings?.CacheEnabled == false)
+        if (route?.Cache == false || !settings.CacheEnabled)
         {
             status = CacheStatus.Bypass;
         }
@@ -49,7 +50,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
             status = parsed!.NoStore ? CacheStatus.Bypass : parsed.NoCache ? CacheStatus.Refresh : CacheStatus.Miss;
         }
 
-        var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? exchange.OrgSettings?.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
+        var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? settings.Org?.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
         var store = status != CacheStatus.Bypass && ttlSeconds > 0;
         return (new CacheDecision(status, fingerprint, store, TimeSpan.FromSeconds(ttlSeconds)), null);
     }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using AiGateway.Transforms.CostLog;
-using AiGateway.Transforms.Usage;
+using AiGateway.Transforms.Endpoints;
 
 namespace AiGateway.Transforms.Caching;
 
@@ -59,12 +58,31 @@ public sealed class CachedResponse : IDisposable
             // Concurrent first readers both parse and write the same value; the flag is published after it.
             if (Volatile.Read(ref _usageRead) == 0)
             {
-                _usage = UsageMeter.Read(this);
+                _usage = ReadUsage();
                 Volatile.Write(ref _usageRead, 1);
             }
 
             return _usage;
         }
+    }
+
+    // The body's usage, or the usage chunk's (or, without one, the terminal event's): UsageReader knows every endpoint's names.
+    private TokenUsage? ReadUsage()
+    {
+        if (!IsStream)
+        {
+            return UsageReader.TryReadBody(Payload.Span, out var bodyUsage) ? bodyUsage : null;
+        }
+
+        var ends = EventEnds!;
+        var index = UsageEventIndex >= 0 ? UsageEventIndex : ends.Length - 1;
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var start = index == 0 ? 0 : ends[index - 1];
+        return UsageReader.TryReadStreamEvent(Payload.Span[start..ends[index]], out var usage) ? usage : null;
     }
 
     /// <summary>Approximate memory held as an object, for the near cache's byte bound.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers;
-using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Exchange;
-using AiGateway.Transforms.Usage;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Caching;
@@ -9,8 +8,6 @@ namespace AiGateway.Transforms.Caching;
 /// <summary>Answers a call from a cache entry: the stored bytes go out as they are, without re-serialisation.</summary>
 internal static class CachedResponseWriter
 {
-    private static readonly byte[] ZeroCostComment = UsageMeter.CostComment(0m);
-
     // Hot entries are young: their Age values are formatted once, not on every hit.
     private static readonly string?[] RecentAges = new string?[600];
 
@@ -30,11 +27,11 @@ internal static class CachedResponseWriter
         response.Headers[CacheHeaders.Cache] = "hit";
         response.Headers.Age = AgeText(Math.Max(0, (now.ToUnixTimeMilliseconds() - entry.CreatedAtUnixMs) / 1000));
         var aborted = exchange.HttpContext.RequestAborted;
-        exchange.FirstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        exchange.Call.MarkFirstByte();
         if (!entry.IsStream)
         {
             // A hit costs nothing.
-            response.Headers[UsageMeter.CostHeader] = "0";
+            response.Headers[AnswerCost.Header] = "0";
             response.ContentLength = entry.Payload.Length;
             await response.Body.WriteAsync(entry.Payload, aborted);
             return;
@@ -51,7 +48,7 @@ internal static class CachedResponseWriter
             {
                 if (i == entry.EventEnds.Length - 1)
                 {
-                    output.Write(ZeroCostComment);
+                    output.Write(AnswerCost.PaidNothingComment);
                 }
 
                 SseEventId.WriteEvent(output, entry.ResponseId, i, entry.Payload.Span[start..end]);

@@ -1,15 +1,17 @@
 using AiGateway.Config;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// Proxy-pipeline step for understood endpoints: decides the cache policy, answers a hit without calling upstream,
-/// and otherwise arranges for the answer to be recorded (committed by the relays before their final flush).
+/// Proxy-pipeline step for understood endpoints: decides the cache policy (<see cref="CacheFeature"/>), answers a hit
+/// without calling upstream, and otherwise registers its <see cref="ResponseCapture"/> with the answer's sinks, which
+/// stores the answer before the relays' final flush.
 /// </summary>
 internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCacheStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time)
 {
@@ -22,13 +24,14 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
             return next(context);
         }
 
-        var (decision, error) = policy.Decide(exchange);
+        var (decision, error) = policy.Decide(exchange, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
         if (decision is null)
         {
             return OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_header", error!, CachePolicy.TtlHeader);
         }
 
-        exchange.Cache = decision;
+        var cache = new CacheFeature(decision);
+        context.Features.Set(cache);
         // A resuming client wants the events after its Last-Event-ID, which the dedupe step serves (from the cache too).
         if (decision.Lookup && !context.Request.Headers.ContainsKey("Last-Event-ID"))
         {
@@ -36,47 +39,42 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
             var lookup = store.GetAsync(decision.Fingerprint, context.RequestAborted);
             if (!lookup.IsCompletedSuccessfully)
             {
-                return LookUpAsync(context, next, exchange, decision, lookup);
+                return LookUpAsync(context, next, exchange, cache, lookup);
             }
 
             if (lookup.Result is { } hit)
             {
-                return AnswerAsync(exchange, decision, hit);
+                return AnswerAsync(exchange, cache, hit);
             }
         }
 
-        PrepareCapture(exchange, decision);
+        Capture(exchange, cache);
         return next(context);
     }
 
-    private async Task LookUpAsync(HttpContext context, RequestDelegate next, AiExchange exchange, CacheDecision decision, ValueTask<CachedResponse?> lookup)
+    private async Task LookUpAsync(HttpContext context, RequestDelegate next, AiExchange exchange, CacheFeature cache, ValueTask<CachedResponse?> lookup)
     {
         if (await lookup is { } hit)
         {
-            await AnswerAsync(exchange, decision, hit);
+            await AnswerAsync(exchange, cache, hit);
             return;
         }
 
-        PrepareCapture(exchange, decision);
+        Capture(exchange, cache);
         await next(context);
     }
 
-    private async Task AnswerAsync(AiExchange exchange, CacheDecision decision, CachedResponse hit)
+    private async Task AnswerAsync(AiExchange exchange, CacheFeature cache, CachedResponse hit)
     {
         using (hit)
         {
-            decision.Status = CacheStatus.Hit;
-            exchange.HitUsage = hit.Usage;
+            cache.Status = CacheStatus.Hit;
+            cache.HitUsage = hit.Usage;
             await CachedResponseWriter.WriteAsync(exchange, hit, time.GetUtcNow());
         }
     }
 
-    private void PrepareCapture(AiExchange exchange, CacheDecision decision)
-    {
-        if (decision.Store)
-        {
-            exchange.Capture = new ResponseCapture(store, decision.Fingerprint, new CacheTags(exchange.Identity.OrgId, exchange.Route),
-                decision.Ttl, options.CurrentValue.Cache.MaxEntryBytes, time);
-        }
-    }
+    private void Capture(AiExchange exchange, CacheFeature cache) =>
+        AnswerSinks.For(exchange.HttpContext).Add(new ResponseCapture(cache, store, new CacheTags(exchange.Identity.OrgId, exchange.Route),
+            options.CurrentValue.Cache.MaxEntryBytes, time));
 }

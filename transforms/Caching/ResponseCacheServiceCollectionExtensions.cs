@@ -9,10 +9,9 @@ namespace AiGateway.Transforms.Caching;
 /// <summary>Registers the response cache: Redis-backed when Redis is configured, in-process otherwise.</summary>
 public static class ResponseCacheServiceCollectionExtensions
 {
-    /// <summary>Adds the cache policy, store and pipeline step.</summary>
+    /// <summary>Adds the cache policy, store and pipeline step; the Redis store needs <c>AddGatewayRedis</c> first.</summary>
     public static IServiceCollection AddResponseCache(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddGatewayRedis(configuration);
         if (configuration.HasRedis())
         {
             services.AddSingleton(sp =>

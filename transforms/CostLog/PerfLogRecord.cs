@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Endpoints;
 
 namespace AiGateway.Transforms.CostLog;
 
@@ -76,6 +78,12 @@ public sealed class PerfLogRecord
 
     /// <summary>A short description of what failed, or null.</summary>
     public string? Error { get; set; }
+
+    /// <summary>The customer the call was made for (<c>x-aigw-customer</c>), or null.</summary>
+    public string? CustomerId { get; set; }
+
+    /// <summary>The id of the virtual key that made the call (the first 12 hex characters of its hash), or null in Passthrough mode.</summary>
+    public string? KeyId { get; set; }
 
     /// <summary>The three token counts together.</summary>
     [JsonIgnore]

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -17,7 +18,8 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
 
     private const string Columns =
         "id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code, cache_status, dedupe_role, attempts, " +
-        "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error";
+        "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error, " +
+        "customer_id, key_id";
 
     private const string CreateStaging = "CREATE TEMP TABLE aigw_log_staging (LIKE ai_performance_logs) ON COMMIT DROP";
 
@@ -25,14 +27,14 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
 
     private const string CopyLog = $"COPY ai_performance_logs ({Columns}) FROM STDIN (FORMAT BINARY)";
 
-    // Adds the rows of a relation "sums" (day, org_id, route, model and the counters, one row per key) to both
+    // Adds the rows of a relation "sums" (day, org_id, customer_id, route, model and the counters, one row per key) to both
     // rollups. Rows are upserted in key order so that two instances flushing together lock them in the same order.
     private const string RollUpSums = """
         daily AS (
-            INSERT INTO ai_cost_daily AS d (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
+            INSERT INTO ai_cost_daily AS d (day, org_id, customer_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
             SELECT * FROM sums
-            ORDER BY 1, 2, 3, 4
-            ON CONFLICT (day, org_id, route, model) DO UPDATE SET
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (day, org_id, customer_id, route, model) DO UPDATE SET
                 requests = d.requests + EXCLUDED.requests,
                 cache_hits = d.cache_hits + EXCLUDED.cache_hits,
                 prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
@@ -40,13 +42,13 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
                 cost_usd = d.cost_usd + EXCLUDED.cost_usd,
                 saved_usd = d.saved_usd + EXCLUDED.saved_usd
         )
-        INSERT INTO ai_cost_monthly AS m (month, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
-        SELECT date_trunc('month', day)::date, org_id, route, model,
+        INSERT INTO ai_cost_monthly AS m (month, org_id, customer_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
+        SELECT date_trunc('month', day)::date, org_id, customer_id, route, model,
                sum(requests), sum(cache_hits), sum(prompt_tokens), sum(completion_tokens), sum(cost_usd), sum(saved_usd)
         FROM sums
-        GROUP BY 1, 2, 3, 4
-        ORDER BY 1, 2, 3, 4
-        ON CONFLICT (month, org_id, route, model) DO UPDATE SET
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (month, org_id, customer_id, route, model) DO UPDATE SET
             requests = m.requests + EXCLUDED.requests,
             cache_hits = m.cache_hits + EXCLUDED.cache_hits,
             prompt_tokens = m.prompt_tokens + EXCLUDED.prompt_tokens,
@@ -57,8 +59,8 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
 
     // The batch's rollup rows, summed by RollupRows.
     private const string UpsertRollup = $"""
-        WITH sums (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
-            SELECT * FROM unnest(@day, @org, @route, @model, @requests, @hits, @prompt, @completion, @cost, @saved)
+        WITH sums (day, org_id, customer_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
+            SELECT * FROM unnest(@day, @org, @customer, @route, @model, @requests, @hits, @prompt, @completion, @cost, @saved)
         ),
         {RollUpSums}
         """;
@@ -69,14 +71,14 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
             INSERT INTO ai_performance_logs ({Columns})
             SELECT {Columns} FROM aigw_log_staging
             ON CONFLICT (id, ts) DO NOTHING
-            RETURNING ts, org_id, route, model_requested, model_used, cache_status, prompt_tokens, completion_tokens, cost_usd, saved_usd
+            RETURNING ts, org_id, customer_id, route, model_requested, model_used, cache_status, prompt_tokens, completion_tokens, cost_usd, saved_usd
         ),
-        sums (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
-            SELECT (ts AT TIME ZONE 'UTC')::date, org_id, coalesce(route, ''), coalesce(model_used, model_requested, ''),
+        sums (day, org_id, customer_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd) AS (
+            SELECT (ts AT TIME ZONE 'UTC')::date, org_id, coalesce(customer_id, ''), coalesce(route, ''), coalesce(model_used, model_requested, ''),
                    count(*), count(*) FILTER (WHERE cache_status = 'hit'), sum(prompt_tokens), sum(completion_tokens),
                    coalesce(sum(cost_usd), 0), coalesce(sum(saved_usd), 0)
             FROM inserted
-            GROUP BY 1, 2, 3, 4
+            GROUP BY 1, 2, 3, 4, 5
         ),
         {RollUpSums}
         """;
@@ -270,6 +272,8 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
         await WriteIntAsync(importer, r.UpstreamMs, cancellationToken);
         await importer.WriteAsync(r.RequestHash ?? "", NpgsqlDbType.Text, cancellationToken);
         await WriteTextAsync(importer, r.Error is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : r.Error, cancellationToken);
+        await WriteTextAsync(importer, r.CustomerId, cancellationToken);
+        await WriteTextAsync(importer, r.KeyId, cancellationToken);
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -5,18 +6,18 @@ namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
 /// A batch's rows of <c>ai_cost_daily</c>, summed in memory the way the rollup is defined: day is the UTC date of ts,
-/// route '' when absent, model = model_used, else model_requested, else ''; a request is a hit when its cache status is
+/// customer and route '' when absent, model = model_used, else model_requested, else ''; a request is a hit when its cache status is
 /// <c>hit</c>; money without a price counts as 0.
 /// </summary>
 internal static class RollupRows
 {
-    /// <summary>The upsert <paramref name="sql"/> with the batch's rollup rows bound as arrays (@day, @org, … @saved).</summary>
+    /// <summary>The upsert <paramref name="sql"/> with the batch's rollup rows bound as arrays (@day, @org, @customer, … @saved).</summary>
     public static NpgsqlCommand UpsertCommand(IReadOnlyList<PerfLogRecord> batch, string sql, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        var sums = new Dictionary<(DateOnly Day, string Org, string Route, string Model), Sum>();
+        var sums = new Dictionary<(DateOnly Day, string Org, string Customer, string Route, string Model), Sum>();
         foreach (var r in batch)
         {
-            var key = (DateOnly.FromDateTime(r.Ts.UtcDateTime), r.OrgId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
+            var key = (DateOnly.FromDateTime(r.Ts.UtcDateTime), r.OrgId ?? "", r.CustomerId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
             sums.TryGetValue(key, out var sum);
             sums[key] = new Sum(
                 sum.Requests + 1,
@@ -30,6 +31,7 @@ internal static class RollupRows
         var n = sums.Count;
         var day = new DateOnly[n];
         var org = new string[n];
+        var customer = new string[n];
         var route = new string[n];
         var model = new string[n];
         var requests = new long[n];
@@ -41,7 +43,7 @@ internal static class RollupRows
         var i = 0;
         foreach (var (key, sum) in sums)
         {
-            (day[i], org[i], route[i], model[i]) = key;
+            (day[i], org[i], customer[i], route[i], model[i]) = key;
             (requests[i], hits[i], prompt[i], completion[i], cost[i], saved[i]) = sum;
             i++;
         }
@@ -49,6 +51,7 @@ internal static class RollupRows
         var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("day", NpgsqlDbType.Array | NpgsqlDbType.Date) { TypedValue = day });
         command.Parameters.Add(new NpgsqlParameter<string[]>("org", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = org });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("customer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = customer });
         command.Parameters.Add(new NpgsqlParameter<string[]>("route", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = route });
         command.Parameters.Add(new NpgsqlParameter<string[]>("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = model });
         command.Parameters.Add(new NpgsqlParameter<long[]>("requests", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = requests });

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -11,9 +12,9 @@ namespace AiGateway.Transforms.CostLog;
 internal sealed class SqliteLogConnection : IDisposable
 {
     private const string RollUp = """
-        INSERT INTO ai_cost_daily (day, org_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
-        VALUES ($day, $org_id, $route, $model, $requests, $cache_hits, $prompt_tokens, $completion_tokens, $cost_usd, $saved_usd)
-        ON CONFLICT (day, org_id, route, model) DO UPDATE SET
+        INSERT INTO ai_cost_daily (day, org_id, customer_id, route, model, requests, cache_hits, prompt_tokens, completion_tokens, cost_usd, saved_usd)
+        VALUES ($day, $org_id, $customer_id, $route, $model, $requests, $cache_hits, $prompt_tokens, $completion_tokens, $cost_usd, $saved_usd)
+        ON CONFLICT (day, org_id, customer_id, route, model) DO UPDATE SET
             requests = requests + excluded.requests,
             cache_hits = cache_hits + excluded.cache_hits,
             prompt_tokens = prompt_tokens + excluded.prompt_tokens,
@@ -23,7 +24,7 @@ internal sealed class SqliteLogConnection : IDisposable
         """;
 
     private static readonly string[] RollUpParameters =
-        ["$day", "$org_id", "$route", "$model", "$requests", "$cache_hits", "$prompt_tokens", "$completion_tokens", "$cost_usd", "$saved_usd"];
+        ["$day", "$org_id", "$customer_id", "$route", "$model", "$requests", "$cache_hits", "$prompt_tokens", "$completion_tokens", "$cost_usd", "$saved_usd"];
 
     // A batch is a millisecond or more of CPU on one thread, and this kernel's scheduler lets a running thread finish its
     // slice before a request thread that wakes up gets the core: a request arriving during a batch waited for all of it
@@ -34,7 +35,7 @@ internal sealed class SqliteLogConnection : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteLogRowInsert _insert;
     private readonly SqliteCommand _rollUp;
-    private readonly Dictionary<(DateOnly Day, string OrgId, string Route, string Model), DailyCost> _sums = [];
+    private readonly Dictionary<(DateOnly Day, string OrgId, string CustomerId, string Route, string Model), DailyCost> _sums = [];
 
     private SqliteLogConnection(SqliteConnection connection)
     {
@@ -92,24 +93,25 @@ internal sealed class SqliteLogConnection : IDisposable
                 continue;
             }
 
-            var key = (DateOnly.FromDateTime(r.Ts.UtcDateTime), r.OrgId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
+            var key = (DateOnly.FromDateTime(r.Ts.UtcDateTime), r.OrgId ?? "", r.CustomerId ?? "", r.Route ?? "", r.ModelUsed ?? r.ModelRequested ?? "");
             _sums[key] = (_sums.TryGetValue(key, out var sum) ? sum : default).Add(r);
         }
 
         _rollUp.Transaction = transaction;
-        foreach (var ((day, orgId, route, model), sum) in _sums)
+        foreach (var ((day, orgId, customerId, route, model), sum) in _sums)
         {
             var p = _rollUp.Parameters;
             p[0].Value = SqliteValues.Day(day);
             p[1].Value = orgId;
-            p[2].Value = route;
-            p[3].Value = model;
-            p[4].Value = sum.Requests;
-            p[5].Value = sum.CacheHits;
-            p[6].Value = sum.PromptTokens;
-            p[7].Value = sum.CompletionTokens;
-            p[8].Value = SqliteValues.Money(sum.CostUsd);
-            p[9].Value = SqliteValues.Money(sum.SavedUsd);
+            p[2].Value = customerId;
+            p[3].Value = route;
+            p[4].Value = model;
+            p[5].Value = sum.Requests;
+            p[6].Value = sum.CacheHits;
+            p[7].Value = sum.PromptTokens;
+            p[8].Value = sum.CompletionTokens;
+            p[9].Value = SqliteValues.Money(sum.CostUsd);
+            p[10].Value = SqliteValues.Money(sum.SavedUsd);
             await _rollUp.ExecuteNonQueryAsync(cancellationToken);
         }
 

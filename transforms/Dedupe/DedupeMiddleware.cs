@@ -2,7 +2,9 @@ using AiGateway.Config;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,7 +17,7 @@ namespace AiGateway.Transforms.Dedupe;
 /// of its fingerprint, or a follower of the identical call already in flight (which then never calls upstream),
 /// or — with <c>Last-Event-ID</c> — a resumer of an answer in flight or recently ended.
 /// </summary>
-internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseCacheStore cache, IOptionsMonitor<GatewayOptions> options, TimeProvider time, IServiceProvider services)
+internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseCacheStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time, IServiceProvider services)
 {
     // Null without Redis: dedupe and resume then work within this instance.
     private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
@@ -28,24 +30,28 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var exchange = context.Features.Get<AiExchange>();
-        if (exchange?.Cache is null)
+        var cache = context.Features.Get<CacheFeature>();
+        if (exchange is null || cache is null)
         {
             await next(context);
             return;
         }
 
+        var feature = new DedupeFeature();
+        context.Features.Set(feature);
         var gateway = options.CurrentValue;
         if (context.Request.Headers.TryGetValue("Last-Event-ID", out var lastEventId) && exchange.IsStream)
         {
-            await ResumeAsync(exchange, lastEventId.ToString(), gateway);
+            await ResumeAsync(exchange, cache, lastEventId.ToString(), gateway);
             return;
         }
 
         var dedupe = !string.Equals(context.Request.Headers[DedupeHeader], "off", StringComparison.OrdinalIgnoreCase)
-            && exchange.OrgSettings?.DedupeEnabled != false;
+            && (context.Features.Get<CallSettings>()?.DedupeEnabled ?? true);
+        var sinks = AnswerSinks.For(context);
         while (true)
         {
-            var live = new LiveResponse(exchange.Endpoint, exchange.Cache.Fingerprint, SseEventId.NewResponseId(), exchange.IsStream);
+            var live = new LiveResponse(exchange.Endpoint, cache.Fingerprint, SseEventId.NewResponseId(), exchange.IsStream, sinks);
             var leader = dedupe ? registry.LeadOrJoin(live) : live;
             if (leader == live && dedupe && _redis?.Database is { } database)
             {
@@ -64,14 +70,14 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
 
             if (leader == live)
             {
-                await LeadAsync(exchange, live, dedupe, gateway, next);
+                await LeadAsync(context, feature, live, dedupe, gateway, next);
                 return;
             }
 
-            context.Response.Headers[DedupeHeader] = "follower";
-            exchange.DedupeRole = "follower";
-            exchange.Live = leader;
-            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(exchange.Cache.Status);
+            context.Response.Headers[DedupeHeader] = DedupeRoles.Follower;
+            feature.Role = DedupeRoles.Follower;
+            feature.Answer = leader;
+            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(cache.Status);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             wait.CancelAfter(TimeSpan.FromSeconds(gateway.Dedupe.MaxWaitSeconds));
             var outcome = await LiveResponseWriter.WriteAsync(context, leader, 0, exchange.ClientWantsStreamUsage, writeHeaders: true, wait.Token, Grace(gateway));
@@ -82,21 +88,21 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
 
             // The leader's own client left before the upstream answered: this call leads a fresh attempt.
             context.Response.Headers.Remove(DedupeHeader);
-            exchange.DedupeRole = null;
-            exchange.Live = null;
+            feature.Role = null;
+            feature.Answer = null;
         }
     }
 
-    private async Task LeadAsync(AiExchange exchange, LiveResponse live, bool dedupe, GatewayOptions gateway, RequestDelegate next)
+    private async Task LeadAsync(HttpContext context, DedupeFeature feature, LiveResponse live, bool dedupe, GatewayOptions gateway, RequestDelegate next)
     {
-        var context = exchange.HttpContext;
         if (dedupe)
         {
-            context.Response.Headers[DedupeHeader] = "leader";
-            exchange.DedupeRole = "leader";
+            context.Response.Headers[DedupeHeader] = DedupeRoles.Leader;
+            feature.Role = DedupeRoles.Leader;
         }
 
-        exchange.Live = live;
+        feature.Answer = live;
+        context.Features.Set(new LeadingAnswer(live));
         registry.Track(live);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
@@ -105,7 +111,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
         finally
         {
-            exchange.UpstreamDuration = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            feature.UpstreamDuration = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (!live.IsFinished)
             {
                 // The upstream call ended without an answer (unreachable, timed out, or this client left first).
@@ -134,7 +140,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
                 {
                     // The mirror lets go with the end entry, before the answer is complete here: a request sent after a
                     // client saw the end leads a new call, and a follower that finds the lease gone finds the end in the log.
-                    live.BeforeEnd = RedisLiveMirror.Start(_redis!, _renewer!, live, lease, window).EndAsync;
+                    live.Sinks?.Add(RedisLiveMirror.Start(_redis!, _renewer!, live, lease, window));
                     return live;
                 }
 
@@ -181,7 +187,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
     }
 
-    private async Task ResumeAsync(AiExchange exchange, string lastEventId, GatewayOptions gateway)
+    private async Task ResumeAsync(AiExchange exchange, CacheFeature cache, string lastEventId, GatewayOptions gateway)
     {
         var context = exchange.HttpContext;
         if (!SseEventId.TryParse(lastEventId, out var responseId, out var position))
@@ -192,17 +198,17 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
 
         // The fingerprint check keeps a resume inside the org (and request) that started the answer.
-        var live = registry.Find(responseId) ?? await FindInRedisAsync(exchange, responseId, gateway);
-        if (live is not null && live.Fingerprint == exchange.Cache!.Fingerprint)
+        var live = registry.Find(responseId) ?? await FindInRedisAsync(exchange, cache, responseId, gateway);
+        if (live is not null && live.Fingerprint == cache.Fingerprint)
         {
-            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(exchange.Cache.Status);
+            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(cache.Status);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             wait.CancelAfter(TimeSpan.FromSeconds(gateway.Dedupe.MaxWaitSeconds));
             await LiveResponseWriter.WriteAsync(context, live, position + 1, exchange.ClientWantsStreamUsage, writeHeaders: true, wait.Token, Grace(gateway));
             return;
         }
 
-        using var entry = await cache.GetAsync(exchange.Cache!.Fingerprint, context.RequestAborted);
+        using var entry = await store.GetAsync(cache.Fingerprint, context.RequestAborted);
         if (entry is not null && entry.ResponseId == responseId)
         {
             await CachedResponseWriter.WriteAsync(exchange, entry, time.GetUtcNow(), position + 1);
@@ -215,14 +221,14 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
     }
 
     /// <summary>A local copy of an answer another instance produced (or is producing), or null when Redis has no log of it.</summary>
-    private async Task<LiveResponse?> FindInRedisAsync(AiExchange exchange, string responseId, GatewayOptions gateway)
+    private async Task<LiveResponse?> FindInRedisAsync(AiExchange exchange, CacheFeature cache, string responseId, GatewayOptions gateway)
     {
         if (_redis?.Database is null || responseId.Length != 16)
         {
             return null;
         }
 
-        var copy = new LiveResponse(exchange.Endpoint, exchange.Cache!.Fingerprint, responseId, exchange.IsStream);
+        var copy = new LiveResponse(exchange.Endpoint, cache.Fingerprint, responseId, exchange.IsStream);
         var changed = copy.Changed;
         var feed = RedisLiveFeed.RunAsync(_redis, copy, responseId, mustExist: true);
         await Task.WhenAny(feed, changed);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;

@@ -1,4 +1,5 @@
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;
@@ -102,6 +103,6 @@ internal static class RedisLiveFeed
     private static void Lose(LiveResponse local, string message) =>
         // Unless it is a stream that started, nothing of it has reached a client (a body is written whole, at its end),
         // so its clients lead a fresh call; a started stream's clients get the error event after the events so far.
-        local.Fail(0, default, SseFailure.Event(local.Endpoint, message, "leader_lost"),
+        local.Fail(0, default, local.Endpoint.FailureEvent(message, "leader_lost"),
             byCancellation: local.State == LiveState.Waiting || !local.IsEventStream);
 }

@@ -1,4 +1,5 @@
 using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Dedupe;
@@ -8,7 +9,7 @@ namespace AiGateway.Transforms.Dedupe;
 /// announces each addition, and ends the log and the lease together; <see cref="RedisLeaseRenewer"/> renews the lease
 /// meanwhile and has clients on other instances keep the upstream call alive.
 /// </summary>
-internal sealed class RedisLiveMirror
+internal sealed class RedisLiveMirror : IAnswerSink
 {
     // Most entries carry the few events that arrived during one round trip; the cap bounds an entry when many wait.
     private const int MaxEventsPerEntry = 256;
@@ -69,7 +70,7 @@ internal sealed class RedisLiveMirror
     /// Writes every event so far and the end entry (with <paramref name="body"/> for a non-stream answer), then gives the
     /// lease up; completes once done (or once Redis failed), before the answer is marked complete locally.
     /// </summary>
-    public Task EndAsync(ReadOnlyMemory<byte> body)
+    public Task OnCompleteAsync(LiveResponse answer, ReadOnlyMemory<byte> body)
     {
         _endBody = body;
         _endRequested = true;

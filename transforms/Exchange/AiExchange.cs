@@ -1,41 +1,40 @@
 using System.Text.Json;
-using AiGateway.Transforms.Caching;
-using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Identity;
-using AiGateway.Transforms.Orgs;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Exchange;
 
 /// <summary>
-/// One AI call on an understood endpoint: who makes it, what it asks for, and the body that goes upstream.
-/// Set on <see cref="HttpContext.Features"/> by <see cref="AiExchangeMiddleware"/> for the later steps.
+/// One AI call on an understood endpoint: who makes it, what it asks for, and the body that goes upstream. Set on
+/// <see cref="HttpContext.Features"/> by <see cref="AiExchangeMiddleware"/>. The body is this object's own: the steps
+/// before the cache step may rewrite it through <see cref="RewriteBody"/> (the mode's model, the usage request), and
+/// the fingerprint is taken from it after them; nothing rewrites it after that.
 /// </summary>
 public sealed class AiExchange : IDisposable
 {
     private JsonDocument _document;
 
-    internal AiExchange(HttpContext httpContext, AiEndpoint endpoint, OrgIdentity identity, string? route, ReadOnlyMemory<byte> body, JsonDocument document)
+    internal AiExchange(HttpContext httpContext, AiCall call, OrgIdentity identity, string? route, ReadOnlyMemory<byte> body, JsonDocument document)
     {
         HttpContext = httpContext;
-        Endpoint = endpoint;
+        Call = call;
         Identity = identity;
         Route = route;
         Body = body;
         _document = document;
         ReadRequestFields(document.RootElement);
         ModelRequested = Model;
-        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>The HTTP exchange this call belongs to.</summary>
     public HttpContext HttpContext { get; }
 
-    /// <summary>The prices, for code that runs off the request's thread (the pumps) and so must not use <see cref="HttpContext"/>.</summary>
-    internal CostLog.PriceCatalog? Prices { get; set; }
+    /// <summary>The call's stamp: endpoint, request id, arrival.</summary>
+    public AiCall Call { get; }
 
     /// <summary>Which understood endpoint is called.</summary>
-    public AiEndpoint Endpoint { get; }
+    public AiEndpoint Endpoint => Call.Endpoint;
 
     /// <summary>The org making the call.</summary>
     public OrgIdentity Identity { get; }
@@ -52,50 +51,17 @@ public sealed class AiExchange : IDisposable
     /// <summary>The <c>model</c> the body names, or null.</summary>
     public string? Model { get; private set; }
 
-    /// <summary>The <c>model</c> the client asked for, before any mode rewrite.</summary>
+    /// <summary>The <c>model</c> the client asked for, before any rewrite.</summary>
     public string? ModelRequested { get; }
-
-    /// <summary>When the gateway received the call (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
-    public long StartedAt { get; }
-
-    /// <summary>When this client got its first event or body byte, or 0.</summary>
-    public long FirstByteAt { get; set; }
-
-    /// <summary>How long the upstream call took, for the leader of an answer.</summary>
-    public TimeSpan? UpstreamDuration { get; set; }
-
-    /// <summary><c>leader</c> or <c>follower</c> when dedupe applied, else null.</summary>
-    public string? DedupeRole { get; set; }
-
-    /// <summary>The usage of the cached answer that served this call, for what the hit saved.</summary>
-    public CostLog.TokenUsage? HitUsage { get; set; }
-
-    /// <summary>The row this call adds to the performance log; written when the call ends.</summary>
-    public CostLog.PerfLogRecord? Log { get; set; }
 
     /// <summary>Whether the body asks for a streamed (SSE) response.</summary>
     public bool IsStream { get; private set; }
 
-    /// <summary>Whether the client itself asked for the stream's usage chunk.</summary>
+    /// <summary>Whether the client itself asked for the stream's usage chunk (read from its own body, before any rewrite).</summary>
     public bool ClientWantsStreamUsage { get; private set; }
 
-    /// <summary>The org's settings, or null when the org has none (gateway defaults apply).</summary>
-    public OrgAiSettings? OrgSettings { get; set; }
-
-    /// <summary>What the cache does for this call; set by the cache step.</summary>
-    public CacheDecision? Cache { get; set; }
-
-    /// <summary>The answer being recorded for the cache, or null when it will not be stored.</summary>
-    internal ResponseCapture? Capture { get; set; }
-
-    /// <summary>The live log of this call's answer, which the pumps fill and every client of the answer reads.</summary>
-    public LiveResponse? Live { get; set; }
-
-    /// <summary>Upstream attempts made for this call (retries included); 0 when it never reached the upstream.</summary>
-    public int Attempts { get; internal set; }
-
-    /// <summary>Replaces the body sent upstream; the caller guarantees it is a JSON object.</summary>
-    public void ReplaceBody(byte[] body)
+    /// <summary>Replaces the body sent upstream; the caller guarantees it is a JSON object. Only steps before the cache step call it.</summary>
+    public void RewriteBody(byte[] body)
     {
         var document = JsonDocument.Parse(body);
         _document.Dispose();

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AiGateway.Config;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Identity;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +13,7 @@ namespace AiGateway.Transforms.Exchange;
 /// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), parsed (400 if it is not a JSON object,
 /// never forwarded) and handed upstream again from memory. Other requests pass through untouched and streamed.
 /// </summary>
-internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> options, PriceCatalog? prices = null)
+internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> options)
 {
     /// <summary>The request header naming the app feature making the call.</summary>
     public const string RouteHeader = "x-aigw-route";
@@ -21,8 +21,8 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
     /// <summary>Runs the step.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var endpoint = AiEndpoint.Match(context.Request.Method, context.Request.Path.Value);
-        if (endpoint is null)
+        var call = context.Features.Get<AiCall>();
+        if (call is null)
         {
             await next(context);
             return;
@@ -60,11 +60,8 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
 
         var identity = context.Features.Get<OrgIdentity>() ?? OrgIdentity.Anonymous;
         var route = context.Request.Headers[RouteHeader].ToString();
-        using var exchange = new AiExchange(context, endpoint, identity, route.Length == 0 ? null : route, body, document);
+        using var exchange = new AiExchange(context, call, identity, route.Length == 0 ? null : route, body, document);
         context.Request.Body = new MemoryStream(body, writable: false);
-        // Resolved here, on the request's own thread: the pumps price the answer from their own task, and HttpContext
-        // (RequestServices included) must not be used from two threads at once.
-        exchange.Prices = prices;
         context.Features.Set(exchange);
         await next(context);
     }

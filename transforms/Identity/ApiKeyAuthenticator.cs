@@ -49,7 +49,7 @@ internal sealed class ApiKeyAuthenticator(IApiKeyStore store, IOptionsMonitor<Ga
             return null;
         }
 
-        var identity = new OrgIdentity(record.OrgId, record.Name);
+        var identity = new OrgIdentity(record.OrgId, record.Name) { Key = record };
         var ttl = TimeSpan.FromSeconds(options.CurrentValue.Auth.KeyCacheSeconds);
         if (ttl > TimeSpan.Zero)
         {

@@ -8,9 +8,10 @@ namespace AiGateway.Transforms.Identity;
 
 /// <summary>
 /// Proxy-pipeline step for every proxied request: establishes the <see cref="OrgIdentity"/> from the bearer key,
-/// or answers 401 in OpenAI's shape for an unknown or revoked virtual key.
+/// or answers 401 in OpenAI's shape for an unknown or revoked virtual key (<c>invalid_api_key</c>) or an expired one
+/// (<c>key_expired</c>; its expiry is checked on every call, whatever the key cache holds).
 /// </summary>
-internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOptionsMonitor<GatewayOptions> options)
+internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOptionsMonitor<GatewayOptions> options, TimeProvider time)
 {
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -45,10 +46,10 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
         }
 
         context.Features.Set(known);
-        return next(context);
+        return IsExpired(known) ? RefuseExpiredAsync(context) : next(context);
     }
 
-    private static async Task AuthenticateSlowlyAsync(HttpContext context, RequestDelegate next, ValueTask<OrgIdentity?> pending, bool keyless)
+    private async Task AuthenticateSlowlyAsync(HttpContext context, RequestDelegate next, ValueTask<OrgIdentity?> pending, bool keyless)
     {
         if (await pending is not { } identity)
         {
@@ -57,7 +58,16 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
         }
 
         context.Features.Set(identity);
-        await next(context);
+        await (IsExpired(identity) ? RefuseExpiredAsync(context) : next(context));
+    }
+
+    private bool IsExpired(OrgIdentity identity) => identity.Key is { ExpiresAt: { } expires } && time.GetUtcNow().UtcDateTime >= expires;
+
+    private static async Task RefuseExpiredAsync(HttpContext context)
+    {
+        await RequestDrain.BeforeRefusalAsync(context);
+        await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_request_error", "key_expired",
+            "This API key has expired. Use its replacement (a rotated key), or ask the gateway's operator for a new one.");
     }
 
     private static async Task RefuseAsync(HttpContext context, bool keyless)

@@ -1,5 +1,6 @@
 using AiGateway.Config;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Prices;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Modes;

@@ -1,22 +1,21 @@
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Quota;
+using AiGateway.Transforms.Upstream;
 using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Modes;
 
 /// <summary>
-/// Proxy-pipeline step before the cache: puts the org's settings on the call, refuses it with 429
-/// <c>budget_exceeded</c> when a hard budget is used up, and rewrites the body's <c>model</c> for the call's mode —
-/// before the fingerprint is taken, so a mode-rewritten call and the same call naming that model share a cache entry.
+/// Proxy-pipeline step after the quota step and before the cache: picks the call's mode (<see cref="ModeChoice"/>, a
+/// request feature) and rewrites the body's <c>model</c> for it — before the fingerprint is taken, so a mode-rewritten
+/// call and the same call naming that model share a cache entry. <c>auto</c> reads the org's budget share.
 /// </summary>
-internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot settings, BudgetMeter budgets, TimeProvider time)
+internal sealed class ModeMiddleware(ModeSelector selector, BudgetMeter budgets)
 {
     /// <summary>The request header choosing a mode, and the response header naming the mode applied.</summary>
     public const string ModeHeader = "x-aigw-mode";
-
-    /// <summary>The response header naming the model sent upstream.</summary>
-    public const string ModelHeader = "x-aigw-model";
 
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -27,17 +26,16 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
             return next(context);
         }
 
-        var org = settings.Find(exchange.Identity.OrgId);
-        exchange.OrgSettings = org;
+        var org = context.Features.Get<CallSettings>()?.Org;
         var (mode, error) = selector.Requested(context.Request.Headers[ModeHeader].ToString(), exchange.Route, org);
         if (error is not null)
         {
             return OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_mode", error, ModeHeader);
         }
 
-        if (org is not null && BudgetShare.HasBudget(org) && (org.HardBudget || mode == ModeName.Auto))
+        if (mode == ModeName.Auto && BudgetShare.HasBudget(org))
         {
-            return InvokeWithinBudgetAsync(context, next, exchange, org, mode);
+            return InvokeWithBudgetShareAsync(context, next, exchange, org!);
         }
 
         // Without a budget to read nothing here waits: the next step's task is handed on without a state machine of our own.
@@ -45,46 +43,34 @@ internal sealed class ModeMiddleware(ModeSelector selector, OrgSettingsSnapshot 
         return next(context);
     }
 
-    private async Task InvokeWithinBudgetAsync(HttpContext context, RequestDelegate next, AiExchange exchange, OrgAiSettings org, string? mode)
+    private async Task InvokeWithBudgetShareAsync(HttpContext context, RequestDelegate next, AiExchange exchange, OrgAiSettings org)
     {
-        var spent = await budgets.SpentAsync(org.OrgId, exchange.Log?.Ts ?? time.GetUtcNow(), context.RequestAborted);
-        var remaining = BudgetShare.Remaining(org, spent);
-        if (org.HardBudget && remaining <= 0)
-        {
-            // Retrying cannot help until the month ends or the budget is raised; the official SDKs honour this header.
-            context.Response.Headers["x-should-retry"] = "false";
-            await OpenAiError.WriteAsync(context, StatusCodes.Status429TooManyRequests, "insufficient_quota", "budget_exceeded",
-                "This organization's monthly budget is used up and it has a hard budget: calls are refused until the next month (UTC) or until the budget is raised.");
-            return;
-        }
-
-        Apply(context, exchange, mode, remaining);
+        // The quota step has read the month's spend already when the org's budget is hard.
+        var spent = context.Features.Get<BudgetStanding>()?.Spent
+            ?? await budgets.SpentAsync(org.OrgId, exchange.Call.ReceivedAt, context.RequestAborted);
+        Apply(context, exchange, ModeName.Auto, BudgetShare.Remaining(org, spent));
         await next(context);
     }
 
     /// <summary>Rewrites the body's model for <paramref name="mode"/> and names the mode and model in the response headers.</summary>
     private void Apply(HttpContext context, AiExchange exchange, string? mode, decimal? remaining)
     {
-        // Embedding models are not chat models: a mode never rewrites them.
-        if (mode is not null && exchange.Endpoint != AiEndpoint.Embeddings)
+        if (mode is not null && exchange.Endpoint.HasSwappableModel)
         {
             var choice = selector.Resolve(mode, remaining);
             if (!string.Equals(exchange.Model, choice.Model, StringComparison.Ordinal))
             {
-                exchange.ReplaceBody(ModelRewrite.WithModel(exchange.Body.Span, exchange.Json, choice.Model));
+                exchange.RewriteBody(ModelRewrite.WithModel(exchange.Body.Span, exchange.Json, choice.Model));
             }
 
             context.Response.Headers[ModeHeader] = choice.Label;
-            if (exchange.Log is { } log)
-            {
-                log.Mode = choice.Label;
-            }
+            context.Features.Set(choice);
         }
 
         // Set before YARP copies the upstream's headers, which keeps them.
         if (exchange.Model is { } model)
         {
-            context.Response.Headers[ModelHeader] = model;
+            context.Response.Headers[UpstreamHeaders.Model] = model;
         }
     }
 }

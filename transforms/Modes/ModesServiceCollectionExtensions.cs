@@ -1,18 +1,15 @@
 using AiGateway.Config;
-using AiGateway.Transforms.Orgs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Modes;
 
-/// <summary>Registers modes (<c>cheap</c>, <c>smart</c>, <c>auto</c>), the org settings and budgets they depend on, and their configuration checks.</summary>
+/// <summary>Registers modes (<c>cheap</c>, <c>smart</c>, <c>auto</c>) and their configuration check.</summary>
 public static class ModesServiceCollectionExtensions
 {
-    /// <summary>Adds the mode step, org settings and budgets; call it after <c>AddGatewayStorage</c> and <c>AddCostLog</c>.</summary>
-    public static IServiceCollection AddModes(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Adds the mode step, its selector and the check that every mode names a priced model.</summary>
+    public static IServiceCollection AddModes(this IServiceCollection services)
     {
-        services.AddOrgs(configuration);
         services.AddSingleton<ModeSelector>();
         services.AddSingleton<ModeMiddleware>();
         services.AddSingleton<IValidateOptions<GatewayOptions>, ModeConfigValidator>();

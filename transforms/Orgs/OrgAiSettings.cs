@@ -29,4 +29,16 @@ public sealed record OrgAiSettings
 
     /// <summary>Whether an exhausted budget refuses calls (429 <c>budget_exceeded</c>).</summary>
     public bool HardBudget { get; init; }
+
+    /// <summary>Whether a Passthrough key of this org may name customers (<c>x-aigw-customer</c>).</summary>
+    public bool CustomersAllowed { get; init; }
+
+    /// <summary>Requests per minute the org's calls may make, or null.</summary>
+    public int? RpmLimit { get; init; }
+
+    /// <summary>Tokens per minute the org's calls may use, or null.</summary>
+    public long? TpmLimit { get; init; }
+
+    /// <summary>Calls of the org that may run at once, or null.</summary>
+    public int? MaxConcurrent { get; init; }
 }

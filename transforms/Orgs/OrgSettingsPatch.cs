@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AiGateway.Config;
-using AiGateway.Transforms.Modes;
 
 namespace AiGateway.Transforms.Orgs;
 

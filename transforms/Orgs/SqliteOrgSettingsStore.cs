@@ -1,5 +1,4 @@
 using System.Text;
-using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;
 

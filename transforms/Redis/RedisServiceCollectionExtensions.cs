@@ -16,7 +16,6 @@ public static class RedisServiceCollectionExtensions
         if (configuration.HasRedis())
         {
             services.AddSingleton(sp => new RedisConnection(configuration.GetConnectionString("Redis")!, sp.GetRequiredService<ILogger<RedisConnection>>()));
-            services.AddSingleton(sp => new Dedupe.RedisLeaseRenewer(sp.GetRequiredService<RedisConnection>()));
         }
 
         return services;

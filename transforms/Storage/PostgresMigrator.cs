@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace AiGateway.Transforms.Storage;
 
-/// <summary>Migrates Postgres before the gateway accepts requests; a failure stops start-up with its message.</summary>
+/// <summary>Migrates and checks Postgres before the gateway accepts requests; a failure or a schema it does not know stops start-up with its message.</summary>
 internal sealed class PostgresMigrator(PostgresDatabase database) : IHostedService
 {
     /// <inheritdoc/>

@@ -1,22 +1,21 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
-using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Endpoints;
+using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Telemetry;
 
 /// <summary>
-/// The gateway's OpenTelemetry signals: one <see cref="ActivitySource"/> for the exchange spans and, from the host's
-/// <see cref="IMeterFactory"/>, the GenAI semantic-convention histograms and the gateway's own counters, all recorded
-/// once per call from its completed performance-log row.
+/// The gateway's OpenTelemetry instruments, from the host's <see cref="IMeterFactory"/>: the GenAI semantic-convention
+/// histograms and the gateway's own counters, recorded once per call from its completed performance-log row (an
+/// <see cref="ICallLogSink"/>); the spans are the cost log's (<see cref="CallSpans"/>).
 /// </summary>
-internal sealed class GatewayTelemetry
+internal sealed class GatewayTelemetry : ICallLogSink
 {
-    /// <summary>The name of the gateway's meter and activity source.</summary>
-    public const string Name = "AiGateway";
-
-    /// <summary>The exchange spans; <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> returns null (costs nothing) while no tracer listens.</summary>
-    public static readonly ActivitySource Source = new(Name);
+    /// <summary>The name of the gateway's meter and of its activity source (the call spans).</summary>
+    public const string Name = CallSpans.SourceName;
 
     // Bucket boundaries advised by the GenAI semantic conventions, so every backend shows the same histograms.
     private static readonly IReadOnlyList<long> TokenBuckets =
@@ -36,6 +35,7 @@ internal sealed class GatewayTelemetry
     private readonly Counter<long> _dedupeFollowers;
     private readonly Counter<long> _streamResumes;
     private readonly Counter<long> _streamDrops;
+    private readonly Counter<long> _unauthenticated;
 
     /// <summary>Creates the instruments on a meter of <paramref name="meters"/>; the log writer's gauges read <paramref name="logWriter"/> when collected.</summary>
     public GatewayTelemetry(IMeterFactory meters, PerfLogWriter? logWriter = null)
@@ -55,6 +55,8 @@ internal sealed class GatewayTelemetry
         _dedupeFollowers = meter.CreateCounter<long>("aigw.dedupe.followers", "{request}", "Calls that joined an identical call in flight instead of calling upstream.");
         _streamResumes = meter.CreateCounter<long>("aigw.stream.resumes", "{request}", "Streams resumed with Last-Event-ID.");
         _streamDrops = meter.CreateCounter<long>("aigw.stream.drops", "{request}", "Streams that failed or were cancelled after they started.");
+        _unauthenticated = meter.CreateCounter<long>("aigw.unauthenticated", "{request}",
+            "Calls refused 401 before their key was known (their log rows are written only within a bounded rate).");
         if (logWriter is not null)
         {
             meter.CreateObservableGauge("aigw.log.queue_depth", () => (long)logWriter.QueueDepth, "{row}",
@@ -68,33 +70,10 @@ internal sealed class GatewayTelemetry
         }
     }
 
-    /// <summary>Starts the span of one understood call, or returns null when no tracer listens.</summary>
-    public static Activity? StartExchange(AiExchange exchange)
+    /// <inheritdoc/>
+    public void OnCallEnded(HttpContext context, PerfLogRecord record)
     {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-
-        var operation = exchange.Endpoint.OperationName;
-        var activity = Source.StartActivity(exchange.Model is { } model ? operation + " " + model : operation, ActivityKind.Internal);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("gen_ai.operation.name", operation);
-            activity.SetTag("gen_ai.provider.name", "openai");
-            activity.SetTag("gen_ai.request.model", exchange.Model);
-            activity.SetTag("aigw.org_id", exchange.Identity.OrgId);
-            activity.SetTag("aigw.route", exchange.Route);
-            activity.SetTag("aigw.stream", exchange.IsStream);
-        }
-
-        return activity;
-    }
-
-    /// <summary>Records a completed call in the instruments and closes its span's attributes and events.</summary>
-    public void Record(AiExchange exchange, PerfLogRecord record, Activity? activity)
-    {
-        var operation = exchange.Endpoint.OperationName;
+        var operation = context.Features.Get<AiCall>()!.Endpoint.OperationName;
         var models = new TagList { { "gen_ai.operation.name", operation } };
         if (record.ModelRequested is { } requested)
         {
@@ -144,8 +123,7 @@ internal sealed class GatewayTelemetry
             _dedupeFollowers.Add(1, operationOnly);
         }
 
-        var resumed = record.Stream && record.StatusCode < 400 && exchange.HttpContext.Request.Headers.ContainsKey("Last-Event-ID");
-        if (resumed)
+        if (CostLogMiddleware.IsResumedStream(context, record))
         {
             _streamResumes.Add(1, operationOnly);
         }
@@ -155,47 +133,9 @@ internal sealed class GatewayTelemetry
             _streamDrops.Add(1, operationOnly);
         }
 
-        if (activity is { IsAllDataRequested: true })
+        if (record.OrgId == CostLogMiddleware.UnauthenticatedOrg)
         {
-            Describe(activity, exchange, record, resumed);
-        }
-    }
-
-    private static void Describe(Activity activity, AiExchange exchange, PerfLogRecord record, bool resumed)
-    {
-        activity.SetTag("gen_ai.response.model", record.ModelUsed);
-        activity.SetTag("gen_ai.usage.input_tokens", record.PromptTokens);
-        activity.SetTag("gen_ai.usage.output_tokens", record.CompletionTokens);
-        activity.SetTag("http.response.status_code", record.StatusCode);
-        activity.SetTag("aigw.request_id", record.Id.ToString());
-        activity.SetTag("aigw.mode", record.Mode);
-        activity.SetTag("aigw.cache.status", record.CacheStatus);
-        activity.SetTag("aigw.dedupe.role", record.DedupeRole);
-        activity.SetTag("aigw.upstream.attempts", record.Attempts);
-        activity.SetTag("aigw.cost_usd", record.CostUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        activity.SetTag("aigw.saved_usd", record.SavedUsd?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        activity.AddEvent(new ActivityEvent("aigw.cache", tags: new ActivityTagsCollection { ["aigw.cache.status"] = record.CacheStatus }));
-        if (record.DedupeRole is { } role)
-        {
-            activity.AddEvent(new ActivityEvent("aigw.dedupe", tags: new ActivityTagsCollection { ["aigw.dedupe.role"] = role }));
-        }
-
-        if (resumed)
-        {
-            activity.AddEvent(new ActivityEvent("aigw.stream.resume"));
-        }
-
-        if (exchange.FirstByteAt != 0)
-        {
-            // The event carries the moment the client got its first byte, not the moment the span closed.
-            var firstByte = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(exchange.FirstByteAt);
-            activity.AddEvent(new ActivityEvent("gen_ai.first_token", firstByte));
-        }
-
-        if (record.Error is { } error)
-        {
-            activity.SetTag("error.type", error);
-            activity.SetStatus(ActivityStatusCode.Error, error);
+            _unauthenticated.Add(1, operationOnly);
         }
     }
 }

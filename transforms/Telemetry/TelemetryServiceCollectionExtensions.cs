@@ -13,6 +13,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(sp => new GatewayTelemetry(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<PerfLogWriter>()));
+        services.AddSingleton<ICallLogSink>(sp => sp.GetRequiredService<GatewayTelemetry>());
         return services;
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Identity;
 using MockOpenAi;
 using OpenAI;
 using OpenAI.Chat;

@@ -1,5 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Prices;
 using AiGateway.Transforms.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +45,8 @@ public sealed class CostLogServiceCollectionExtensionsTests
         services.AddLogging();
         services.AddGatewayOptions(configuration);
         services.AddGatewayStorage(configuration);
-        services.AddCostLog(configuration);
+        services.AddPrices();
+        services.AddCostLog();
         return services.BuildServiceProvider();
     }
 }

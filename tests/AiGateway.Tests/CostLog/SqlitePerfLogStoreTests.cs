@@ -1,4 +1,6 @@
 using AiGateway.Config;
+using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Storage;
 using Microsoft.Data.Sqlite;

@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Xunit;
-
 using static AiGateway.Tests.Infrastructure.LiveAnswers;
 
 namespace AiGateway.Tests.Dedupe;
@@ -273,7 +273,7 @@ public sealed class CrossInstanceDedupeTests
     {
         var last = await database.KeyTimeToLiveAsync(lease) ?? TimeSpan.Zero;
         var renewed = TimeSpan.Zero;
-        await CostLog.Eventually.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var ttl = await database.KeyTimeToLiveAsync(lease) ?? TimeSpan.Zero;
             if (ttl > last)
@@ -291,7 +291,7 @@ public sealed class CrossInstanceDedupeTests
     private static async Task<HttpResponseMessage> FollowThenTakeOverAsync(TestGateway gateway, IDatabase database, string fingerprint, string body, Func<int> calls)
     {
         var sent = gateway.Client.SendAsync(Chat(body, noStore: true));
-        await CostLog.Eventually.UntilAsync(async () => (long)await database.StringGetAsync(RedisLiveKeys.Watchers(fingerprint)) >= 1,
+        await Eventually.UntilAsync(async () => (long)await database.StringGetAsync(RedisLiveKeys.Watchers(fingerprint)) >= 1,
             "the call follows the answer in Redis");
         Assert.Equal(0, calls());
         await database.KeyDeleteAsync(RedisLiveKeys.Lease(fingerprint));

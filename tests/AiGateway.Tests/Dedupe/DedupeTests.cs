@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Transforms.Dedupe;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
-
 using static AiGateway.Tests.Infrastructure.LiveAnswers;
 
 namespace AiGateway.Tests.Dedupe;

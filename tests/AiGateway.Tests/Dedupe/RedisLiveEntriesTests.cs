@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text;
 using AiGateway.Transforms.Dedupe;
-using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
 using Xunit;
 

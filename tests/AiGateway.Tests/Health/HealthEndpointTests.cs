@@ -60,7 +60,7 @@ public sealed class HealthEndpointTests
 
     // The checks see a dependency go and come back on their next probe: poll (bounded) for the status.
     private static Task UntilAsync(TestGateway gateway, string path, HttpStatusCode expected)
-        => CostLog.Eventually.UntilAsync(async () =>
+        => Eventually.UntilAsync(async () =>
         {
             using var response = await gateway.Client.GetAsync(path);
             return response.StatusCode == expected;

@@ -1,7 +1,6 @@
 using AiGateway.Config;
-using AiGateway.Tests.CostLog;
-using AiGateway.Transforms.Identity;
 using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Identity;
 using Xunit;
 
 namespace AiGateway.Tests.Identity;

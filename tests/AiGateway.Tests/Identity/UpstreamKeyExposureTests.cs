@@ -32,7 +32,7 @@ public sealed class UpstreamKeyExposureTests
             var virtualKey = await CreateKeyAsync(dataDir);
             using var gateway = StartGateway(port, dataDir, upstream.BaseAddress, upstreamKey, adminKey, output);
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
-            await CostLog.Eventually.UntilAsync(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 try
                 {

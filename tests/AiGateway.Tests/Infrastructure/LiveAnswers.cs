@@ -1,4 +1,4 @@
-using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Relay;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiGateway.Tests.Infrastructure;
@@ -12,5 +12,5 @@ public static class LiveAnswers
 
     /// <summary>Polls (bounded) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
     public static Task WaitUntilAsync(Func<bool> condition) =>
-        CostLog.Eventually.UntilAsync(condition, "the gateway reached the expected state");
+        Infrastructure.Eventually.UntilAsync(condition, "the gateway reached the expected state");
 }

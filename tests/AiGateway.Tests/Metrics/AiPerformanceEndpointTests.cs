@@ -1,5 +1,7 @@
 using System.Text.Json;
+using AiGateway.Tests.CostLog;
 using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using Microsoft.Extensions.DependencyInjection;
 using MockOpenAi;
@@ -101,7 +103,7 @@ public sealed class AiPerformanceEndpointTests
             Assert.Equal("hit", hit.Headers.GetValues("x-aigw-cache").Single());
         }
 
-        await CostLog.Eventually.UntilAsync(async () => await CostLog.PerfLogRows.CountAsync(database.ConnectionString) == 6, "six rows logged");
+        await Eventually.UntilAsync(async () => await CostLog.PerfLogRows.CountAsync(database.ConnectionString) == 6, "six rows logged");
         var report = await MetricsApi.GetAsync(gateway, "/api/metrics/ai-performance?route=metrics.real");
 
         Assert.Equal(6, report.GetProperty("requests").GetInt64());

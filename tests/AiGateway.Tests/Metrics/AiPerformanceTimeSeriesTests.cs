@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 using Xunit;
 

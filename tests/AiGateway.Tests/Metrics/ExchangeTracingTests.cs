@@ -36,7 +36,7 @@ public sealed class ExchangeTracingTests
 
         using var miss = await MetricsTraffic.SendAsync(gateway, body, route);
         using var hit = await MetricsTraffic.SendAsync(gateway, body, route);
-        await CostLog.Eventually.UntilAsync(() => spans.Count == 2, "both spans ended");
+        await Eventually.UntilAsync(() => spans.Count == 2, "both spans ended");
 
         var byId = spans.ToDictionary(s => (string)s.GetTagItem("aigw.request_id")!);
         var missSpan = byId[miss.Headers.GetValues("x-aigw-request-id").Single()];

@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.CostLog;
 
 namespace AiGateway.Tests.Metrics;

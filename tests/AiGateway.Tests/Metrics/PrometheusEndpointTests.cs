@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using AiGateway.Tests.CostLog;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Transforms.CostLog;
+using AiGateway.Transforms.Caching;
 using MockOpenAi;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Tests.Orgs;
 using MockOpenAi;
 using Xunit;
 

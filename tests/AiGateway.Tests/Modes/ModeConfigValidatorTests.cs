@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using AiGateway.Config;
-using AiGateway.Tests.CostLog;
 using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Configuration;
-using AiGateway.Transforms.CostLog;
 using AiGateway.Transforms.Modes;
+using AiGateway.Transforms.Prices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using AiGateway.Tests.CostLog;
 using AiGateway.Tests.Infrastructure;
-using AiGateway.Tests.Orgs;
 using MockOpenAi;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using AiGateway.Config;
-using AiGateway.Tests.CostLog;
+using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Orgs;
 using Xunit;

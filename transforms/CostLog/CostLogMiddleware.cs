@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using AiGateway.Config;
+using AiGateway.Transforms.Caching;
+using AiGateway.Transforms.Dedupe;
+using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Metering;
+using AiGateway.Transforms.Modes;
+using AiGateway.Transforms.Relay;
+using AiGateway.Transforms.Upstream;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace AiGateway.Transforms.CostLog;
+
+/// <summary>
+/// Proxy-pipeline step around every understood call, right after it is stamped: when the call ends — answered, refused,
+/// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
+/// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
+/// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
+/// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
+/// </summary>
+internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks, IOptions<GatewayOptions> options) : IDisposable
+{
+    /// <summary>The org of a call refused before its key was known.</summary>
+    public const string UnauthenticatedOrg = "unauthenticated";
+
+    private readonly ICallLogSink[] _sinks = sinks.ToArray();
+
+    // Enough rows to see an attack or a misconfigured client, too few to fill a disk (Gateway:Log:UnauthenticatedRowsPerMinute).
+    private readonly TokenBucketRateLimiter _unauthenticatedRows = new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = Math.Max(1, options.Value.Log.UnauthenticatedRowsPerMinute / 6),
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.Value.Log.UnauthenticatedRowsPerMinute,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
+
+    /// <summary>Rows of unauthenticated refusals left out by the rate bound.</summary>
+    internal long SkippedUnauthenticatedRows => Interlocked.Read(ref _skippedUnauthenticated);
+
+    private long _skippedUnauthenticated;
+
+    /// <summary>Runs the step.</summary>
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var call = context.Features.Get<AiCall>();
+        if (call is null)
+        {
+            await next(context);
+            return;
+        }
+
+        using var activity = CallSpans.Start(call);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var row = Complete(context, call);
+            foreach (var sink in _sinks)
+            {
+                sink.OnCallEnded(context, row);
+            }
+
+            if (activity is not null)
+            {
+                CallSpans.Describe(activity, context, call, row);
+            }
+
+            if (row.OrgId != UnauthenticatedOrg || AdmitUnauthenticated())
+            {
+                writer.TryWrite(row);
+            }
+        }
+    }
+
+    /// <summary>Whether the row describes a stream resumed with <c>Last-Event-ID</c>.</summary>
+    internal static bool IsResumedStream(HttpContext context, PerfLogRecord row) =>
+        row.Stream && row.StatusCode < 400 && context.Request.Headers.ContainsKey("Last-Event-ID");
+
+    private PerfLogRecord Complete(HttpContext context, AiCall call)
+    {
+        var exchange = context.Features.Get<AiExchange>();
+        var cache = context.Features.Get<CacheFeature>();
+        var dedupe = context.Features.Get<DedupeFeature>();
+        var usage = meter.Measure(context);
+        var record = new PerfLogRecord
+        {
+            Id = call.RequestId,
+            Ts = call.ReceivedAt,
+            OrgId = context.Features.Get<OrgIdentity>()?.OrgId ?? UnauthenticatedOrg,
+            Route = exchange?.Route,
+            Endpoint = call.Endpoint.Path,
+            ModelRequested = exchange?.ModelRequested,
+            ModelUsed = usage.ModelUsed,
+            Mode = context.Features.Get<ModeChoice>()?.Label,
+            Stream = exchange?.IsStream ?? false,
+            StatusCode = context.Response.StatusCode,
+            CacheStatus = cache is null ? "bypass" : CacheDecision.HeaderValue(cache.Status),
+            DedupeRole = dedupe?.Role,
+            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? 0,
+            RequestHash = cache?.Fingerprint ?? "",
+            DurationMs = Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt)),
+            UpstreamMs = dedupe?.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null,
+            UsageEstimated = usage.UsageEstimated,
+            CostUsd = usage.CostUsd,
+            SavedUsd = usage.SavedUsd,
+        };
+        record.TtftMs = record.Stream && call.FirstByteAt != 0 ? Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt, call.FirstByteAt)) : null;
+        if (usage.Usage is { } billed)
+        {
+            record.Usage = billed;
+        }
+
+        var live = dedupe?.Answer;
+        record.Error = live?.State == LiveState.Failed
+            ? live.FailedByCancellation ? "cancelled" : "failed"
+            : record.StatusCode >= 400 ? "http_" + record.StatusCode : null;
+        return record;
+    }
+
+    private bool AdmitUnauthenticated()
+    {
+        using var lease = _unauthenticatedRows.AttemptAcquire();
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _skippedUnauthenticated);
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _unauthenticatedRows.Dispose();
+
+    private static int Milliseconds(TimeSpan elapsed) => (int)Math.Min(int.MaxValue, Math.Round(elapsed.TotalMilliseconds));
+}

@@ -1,0 +1,11 @@
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>The <c>x-aigw-dedupe</c> values and the log's <c>dedupe_role</c> (CONTRACT §5, §7).</summary>
+public static class DedupeRoles
+{
+    /// <summary>The call made the upstream call that identical calls joined.</summary>
+    public const string Leader = "leader";
+
+    /// <summary>The call joined an identical call in flight and made no upstream call.</summary>
+    public const string Follower = "follower";
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using AiGateway.Config;
+using Microsoft.Extensions.Options;
+
+namespace AiGateway.Transforms.Relay;
+
+/// <summary>
+/// The answers this instance is producing: in flight by fingerprint (for dedupe), and by response id until
+/// <c>Gateway:Resume:WindowSeconds</c> after they end (for resume), within <c>Gateway:Resume:MaxBytes</c>.
+/// </summary>
+internal sealed class LiveResponseRegistry : IDisposable
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, LiveResponse> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LiveResponse> _byResponseId = new(StringComparer.Ordinal);
+    private readonly IOptionsMonitor<GatewayOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    // Ended streams kept for resume, oldest first: one timer sweeps its head instead of a timer per stream.
+    private readonly Queue<EndedStream> _ended = new();
+    private readonly ITimer _sweeper;
+    private long _endedBytes;
+
+    /// <summary>Creates the registry; its sweeper forgets ended streams once their resume window has passed.</summary>
+    public LiveResponseRegistry(IOptionsMonitor<GatewayOptions> options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _sweeper = time.CreateTimer(static registry => ((LiveResponseRegistry)registry!).ForgetExpired(), this, SweepInterval, SweepInterval);
+    }
+
+    /// <summary>The answers in flight now.</summary>
+    internal ICollection<LiveResponse> Inflight => _inflight.Values;
+
+    /// <summary>Bytes of the ended streams kept for resume.</summary>
+    internal long EndedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _endedBytes;
+            }
+        }
+    }
+
+    /// <summary>Registers <paramref name="candidate"/> as the leader for its fingerprint, or returns the one already in flight.</summary>
+    public LiveResponse LeadOrJoin(LiveResponse candidate)
+    {
+        while (true)
+        {
+            var existing = _inflight.GetOrAdd(candidate.Fingerprint, candidate);
+            // An answer that has ended is no longer in flight, even if its leader has not let go of the slot yet.
+            if (existing == candidate || !existing.IsFinished || _inflight.TryUpdate(candidate.Fingerprint, candidate, existing))
+            {
+                return existing.IsFinished ? candidate : existing;
+            }
+        }
+    }
+
+    /// <summary>Puts <paramref name="replacement"/> in flight instead of <paramref name="current"/> (a local copy of a remote leader's answer).</summary>
+    public bool Replace(LiveResponse current, LiveResponse replacement) => _inflight.TryUpdate(current.Fingerprint, replacement, current);
+
+    /// <summary>Makes a streamed answer resumable by its response id while it runs (and after, see <see cref="Release"/>).</summary>
+    public void Track(LiveResponse live)
+    {
+        if (live.IsStream)
+        {
+            _byResponseId[live.ResponseId] = live;
+        }
+    }
+
+    /// <summary>The answer with this response id, in flight or recently ended, or null.</summary>
+    public LiveResponse? Find(string responseId) => _byResponseId.GetValueOrDefault(responseId);
+
+    /// <summary>Ends the leadership of <paramref name="live"/>, and forgets it after the resume window (or sooner, to stay within the byte bound).</summary>
+    public void Release(LiveResponse live, TimeSpan resumeWindow)
+    {
+        _inflight.TryRemove(new KeyValuePair<string, LiveResponse>(live.Fingerprint, live));
+        // Only a stream can be resumed, and a cached one is resumed from the cache: holding either for the whole
+        // window would keep every recent answer in memory.
+        if (!live.IsStream || live.Cached || resumeWindow <= TimeSpan.Zero)
+        {
+            Forget(live);
+            return;
+        }
+
+        var maxBytes = _options.CurrentValue.Resume.MaxBytes;
+        lock (_gate)
+        {
+            _ended.Enqueue(new EndedStream(live, live.TotalBytes, _time.GetTimestamp(), resumeWindow));
+            _endedBytes += live.TotalBytes;
+            while (_endedBytes > maxBytes && _ended.TryDequeue(out var oldest))
+            {
+                Forget(oldest);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _sweeper.Dispose();
+
+    /// <summary>Forgets the ended streams whose resume window has passed; the sweeper calls it every second.</summary>
+    internal void ForgetExpired()
+    {
+        lock (_gate)
+        {
+            // The queue is in release order; a window shortened by a reload applies once the older entries have left.
+            while (_ended.TryPeek(out var oldest) && _time.GetElapsedTime(oldest.EndedAt) >= oldest.Window)
+            {
+                Forget(_ended.Dequeue());
+            }
+        }
+    }
+
+    private void Forget(EndedStream ended)
+    {
+        _endedBytes -= ended.Bytes;
+        Forget(ended.Live);
+    }
+
+    private void Forget(LiveResponse live) => _byResponseId.TryRemove(new KeyValuePair<string, LiveResponse>(live.ResponseId, live));
+
+    private readonly record struct EndedStream(LiveResponse Live, long Bytes, long EndedAt, TimeSpan Window);
+}
