@@ -4,11 +4,10 @@ namespace AiGateway.Costs;
 internal static class CostsColumns
 {
     /// <summary>
-    /// The rollups' customer column, or null while they have none. Migration 0007 (governance) adds <c>customer_id</c> to
-    /// <c>ai_cost_daily</c> and <c>ai_cost_monthly</c>; setting this to <c>"customer_id"</c> then fills the column and accepts
-    /// <c>customer=</c>, in both stores.
+    /// The rollups' customer column ('' for calls without a customer), or null for rollups without one: then the CSV's
+    /// column is empty and <c>customer=</c> is refused. Migration 0007 (governance) added it to both stores.
     /// </summary>
-    public static readonly string? Customer = null;
+    public static readonly string? Customer = "customer_id";
 
     /// <summary>The header row, in order; each store's query names its columns exactly so.</summary>
     public static readonly string[] Header =

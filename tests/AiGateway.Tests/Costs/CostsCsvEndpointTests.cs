@@ -122,7 +122,6 @@ public sealed class CostsCsvEndpointTests
     [InlineData("from=2026-11-01&to=2026-11-01", "from", "invalid_parameter")]
     [InlineData("group=week", "group", "invalid_parameter")]
     [InlineData("route=chat", "route", "invalid_parameter")]
-    [InlineData("customer=acme", "customer", "unsupported_filter")]
     public async Task Get_BadParameter_400InOpenAiShapeNamingIt(string query, string param, string code)
     {
         await using var setup = await MetricsGateway.StartAsync("sqlite", []);
@@ -132,6 +131,24 @@ public sealed class CostsCsvEndpointTests
         await OpenAiErrorAssert.IsErrorAsync(response, 400, code);
         using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(param, json.RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Theory]
+    [InlineData("postgres", "day")]
+    [InlineData("postgres", "month")]
+    [InlineData("sqlite", "day")]
+    [InlineData("sqlite", "month")]
+    public async Task Get_CustomerFilter_OnlyThatCustomersRecords(string store, string group)
+    {
+        var rows = CostsRows.Generate(600);
+        await using var setup = await MetricsGateway.StartAsync(store, rows);
+        var expected = CostsRows.Expected(rows, null, null, null, monthly: group == "month", customer: "cust.2");
+
+        var records = await RecordsAsync(setup.Gateway, $"?customer=cust.2&group={group}");
+
+        Assert.True(expected.Count > 3, "the customer should have several records");
+        Assert.All(records, r => Assert.Equal("cust.2", r[2]));
+        Assert.Equal(expected.Select(r => string.Join('|', r)), records.Select(r => string.Join('|', r)));
     }
 
     [Fact]
