@@ -1,6 +1,7 @@
 using AiGateway.Admin;
 using AiGateway.Config;
 using AiGateway.Cors;
+using AiGateway.Costs;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
@@ -28,6 +29,7 @@ public static class GatewayApp
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
         builder.Services.AddGatewayCors();
+        builder.Services.AddCostsExport(builder.Configuration);
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -37,6 +39,7 @@ public static class GatewayApp
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
+        app.MapCostsApi();
         app.MapAiGatewayProxy();
         return app;
     }
