@@ -54,15 +54,7 @@ internal static class CostsQueryParser
             group = groupText == "month" ? CostPeriod.Month : CostPeriod.Day;
         }
 
-        var customer = Text(query, "customer");
-        if (customer is not null && CostsColumns.Customer is null)
-        {
-            error = new("customer", "unsupported_filter",
-                "The cost rollups do not record customers yet, so 'customer' cannot filter them; leave it out to get every customer's costs.");
-            return false;
-        }
-
-        costs = new CostsQuery(from, to, Text(query, "org"), customer, group);
+        costs = new CostsQuery(from, to, Text(query, "org"), Text(query, "customer"), group);
         error = default;
         return true;
     }
