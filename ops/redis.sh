@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway Redis for tests, on 127.0.0.1 only, no persistence: one server, and a three-master Redis Cluster.
-# Usage: ops/redis.sh start|stop|status   (env: REDIS_PORT=6390, REDIS_CLUSTER_PORT=7000, AIGW_SERVICES_DIR=/tmp/aigw-services)
+# Usage: ops/redis.sh start|stop|status   (env: REDIS_PORT=6390, REDIS_CLUSTER_PORT=7000, AIGW_SERVICES_DIR=/tmp/aigw-services,
+#        REDIS_CLUSTER=0 for the single server alone, as the benches want)
 # `start` prints `export AIGW_TEST_REDIS=...` and `export AIGW_TEST_REDIS_CLUSTER=...` lines on stdout; everything else
 # goes to stderr. The cluster's masters listen on REDIS_CLUSTER_PORT, +1 and +2 (their cluster bus on +10000).
 set -euo pipefail
@@ -9,6 +10,7 @@ PORT=${REDIS_PORT:-6390}
 # Apart for every REDIS_PORT, so that checkouts with their own Redis get their own cluster too.
 CLUSTER_PORT=${REDIS_CLUSTER_PORT:-$((7000 + (PORT - 6390) * 3))}
 CLUSTER_PORTS="$CLUSTER_PORT $((CLUSTER_PORT + 1)) $((CLUSTER_PORT + 2))"
+WITH_CLUSTER=${REDIS_CLUSTER:-1}
 DIR=${AIGW_SERVICES_DIR:-/tmp/aigw-services}/redis
 EXPORT="export AIGW_TEST_REDIS=127.0.0.1:$PORT"
 CLUSTER_EXPORT="export AIGW_TEST_REDIS_CLUSTER=$(for p in $CLUSTER_PORTS; do printf '127.0.0.1:%s,' "$p"; done | sed 's/,$//')"
@@ -51,6 +53,11 @@ start() {
     log "started on 127.0.0.1:$PORT (data in $DIR)"
   fi
 
+  if [ "$WITH_CLUSTER" = 0 ]; then
+    echo "$EXPORT"
+    return
+  fi
+
   if cluster_ok; then
     log "cluster already running on 127.0.0.1:$CLUSTER_PORT-$((CLUSTER_PORT + 2))"
   else
@@ -82,7 +89,10 @@ stop() {
 }
 
 status() {
-  if running && cluster_ok; then
+  if running && [ "$WITH_CLUSTER" = 0 ]; then
+    log "running on 127.0.0.1:$PORT"
+    echo "$EXPORT"
+  elif running && cluster_ok; then
     log "running on 127.0.0.1:$PORT, cluster on $CLUSTER_PORT-$((CLUSTER_PORT + 2))"
     echo "$EXPORT"
     echo "$CLUSTER_EXPORT"

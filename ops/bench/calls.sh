@@ -56,7 +56,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
-  [ -n "$REDIS_STARTED" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" stop 2>/dev/null
+  [ -n "$REDIS_STARTED" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services REDIS_CLUSTER=0 "$REPO/ops/redis.sh" stop 2>/dev/null
   [ -n "$PG_STARTED" ] && PG_PORT=$PG_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/postgres.sh" stop 2>/dev/null
   if [ "$keep" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
@@ -100,7 +100,7 @@ wait_ready() { # URL PID NAME
 
 free_port
 REDIS_PORT_USED=$PORT
-out=$(REDIS_PORT=$PORT AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" start 2>"$TMP/redis.log") || { cat "$TMP/redis.log" >&2; exit 1; }
+out=$(REDIS_PORT=$PORT AIGW_SERVICES_DIR=$TMP/services REDIS_CLUSTER=0 "$REPO/ops/redis.sh" start 2>"$TMP/redis.log") || { cat "$TMP/redis.log" >&2; exit 1; }
 REDIS_STARTED=$PORT
 redis_addr=${out#export AIGW_TEST_REDIS=}
 rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT_USED" "$@"; }

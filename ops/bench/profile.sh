@@ -82,7 +82,7 @@ PIDS=() REDIS_STARTED="" PG_STARTED=""
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"; done
-  [ -n "$REDIS_STARTED" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" stop 2>/dev/null
+  [ -n "$REDIS_STARTED" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services REDIS_CLUSTER=0 "$REPO/ops/redis.sh" stop 2>/dev/null
   [ -n "$PG_STARTED" ] && PG_PORT=$PG_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/postgres.sh" stop 2>/dev/null
   if [ "$keep" = 1 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
@@ -109,7 +109,7 @@ if [ "$prod" = 1 ]; then
   # Private Redis and Postgres (pg_stat_statements loaded), their data under $TMP (Postgres runs as its own user).
   chmod 711 "$TMP"
   REDIS_STARTED=$(port $((app_port + 1)))
-  out=$(REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" start 2>"$TMP/redis.log") || { cat "$TMP/redis.log" >&2; exit 1; }
+  out=$(REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services REDIS_CLUSTER=0 "$REPO/ops/redis.sh" start 2>"$TMP/redis.log") || { cat "$TMP/redis.log" >&2; exit 1; }
   redis_addr=${out#export AIGW_TEST_REDIS=}
   PG_STARTED=$(port $((REDIS_STARTED + 1)))
   out=$(PG_PORT=$PG_STARTED PG_SHARED_PRELOAD=pg_stat_statements AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/postgres.sh" start 2>"$TMP/postgres.log") ||

@@ -14,8 +14,9 @@ public sealed class CachedResponse : IDisposable
     private int _usageRead;
 
     /// <summary>Creates an entry.</summary>
-    public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, string responseId, IDisposable? owner = null)
+    public CachedResponse(int statusCode, KeyValuePair<string, string>[] headers, ReadOnlyMemory<byte> payload, int[]? eventEnds, int usageEventIndex, long createdAtUnixMs, string responseId, IDisposable? owner = null, long expiresAtUnixMs = 0)
     {
+        ExpiresAtUnixMs = expiresAtUnixMs;
         ResponseId = responseId;
         StatusCode = statusCode;
         Headers = headers;
@@ -46,6 +47,9 @@ public sealed class CachedResponse : IDisposable
 
     /// <summary>When the upstream answered, in Unix milliseconds.</summary>
     public long CreatedAtUnixMs { get; }
+
+    /// <summary>When the store lets the entry go, in Unix milliseconds, as written with it (0 when not known).</summary>
+    public long ExpiresAtUnixMs { get; }
 
     /// <summary>Whether this is an SSE stream.</summary>
     public bool IsStream => EventEnds is not null;

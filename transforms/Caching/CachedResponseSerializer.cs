@@ -5,26 +5,26 @@ namespace AiGateway.Transforms.Caching;
 
 /// <summary>
 /// The compact binary form of a <see cref="CachedResponse"/> in Redis and in the in-process ring:
-/// <code>version:u8=2 | status:u16 | created:i64 | usageEvent:i32 | responseIdLen:u16 responseId | headerCount:u16 | (nameLen:u16 name valueLen:u16 value)* |
+/// <code>version:u8=3 | status:u16 | created:i64 | expires:i64 (0 unknown) | usageEvent:i32 | responseIdLen:u16 responseId | headerCount:u16 | (nameLen:u16 name valueLen:u16 value)* |
 /// eventCount:i32 (-1 for JSON) | eventEnd:i32* | payload (rest)</code>
 /// little-endian, strings UTF-8. The payload is last so a hit writes it straight from the read buffer.
 /// </summary>
 internal static class CachedResponseSerializer
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
 
-    /// <summary>Serializes an entry.</summary>
-    public static byte[] Serialize(CachedResponse entry)
+    /// <summary>Serializes an entry, stamped with when its store lets it go (<paramref name="expiresAtUnixMs"/>, 0 when not known).</summary>
+    public static byte[] Serialize(CachedResponse entry, long expiresAtUnixMs = 0)
     {
         var bytes = new byte[Measure(entry)];
-        Write(entry, bytes);
+        Write(entry, bytes, expiresAtUnixMs);
         return bytes;
     }
 
     /// <summary>The length of the serialized entry: the room <see cref="Write"/> needs.</summary>
     public static int Measure(CachedResponse entry)
     {
-        var length = 15 + 2 + Encoding.UTF8.GetByteCount(entry.ResponseId) + 2;
+        var length = 23 + 2 + Encoding.UTF8.GetByteCount(entry.ResponseId) + 2;
         foreach (var header in entry.Headers)
         {
             length += 4 + Encoding.UTF8.GetByteCount(header.Key) + Encoding.UTF8.GetByteCount(header.Value);
@@ -34,13 +34,14 @@ internal static class CachedResponseSerializer
     }
 
     /// <summary>Serializes an entry into <paramref name="destination"/>, which is exactly <see cref="Measure"/> long.</summary>
-    public static void Write(CachedResponse entry, Span<byte> destination)
+    public static void Write(CachedResponse entry, Span<byte> destination, long expiresAtUnixMs = 0)
     {
         destination[0] = Version;
         BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)entry.StatusCode);
         BinaryPrimitives.WriteInt64LittleEndian(destination[3..], entry.CreatedAtUnixMs);
-        BinaryPrimitives.WriteInt32LittleEndian(destination[11..], entry.UsageEventIndex);
-        var position = 15;
+        BinaryPrimitives.WriteInt64LittleEndian(destination[11..], expiresAtUnixMs);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[19..], entry.UsageEventIndex);
+        var position = 23;
         WriteString(destination, ref position, entry.ResponseId);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[position..], (ushort)entry.Headers.Length);
         position += 2;
@@ -66,7 +67,7 @@ internal static class CachedResponseSerializer
     public static CachedResponse? Deserialize(ReadOnlyMemory<byte> data, IDisposable? owner)
     {
         var span = data.Span;
-        if (span.Length < 17 || span[0] != Version)
+        if (span.Length < 25 || span[0] != Version)
         {
             // Written by another version of the gateway: a miss, and the entry is overwritten by this one.
             owner?.Dispose();
@@ -75,8 +76,9 @@ internal static class CachedResponseSerializer
 
         var status = BinaryPrimitives.ReadUInt16LittleEndian(span[1..]);
         var created = BinaryPrimitives.ReadInt64LittleEndian(span[3..]);
-        var usageEvent = BinaryPrimitives.ReadInt32LittleEndian(span[11..]);
-        var position = 15;
+        var expires = BinaryPrimitives.ReadInt64LittleEndian(span[11..]);
+        var usageEvent = BinaryPrimitives.ReadInt32LittleEndian(span[19..]);
+        var position = 23;
         var responseId = ReadString(span, ref position);
         var headers = new KeyValuePair<string, string>[BinaryPrimitives.ReadUInt16LittleEndian(span[position..])];
         position += 2;
@@ -97,7 +99,7 @@ internal static class CachedResponseSerializer
             }
         }
 
-        return new CachedResponse(status, headers, data[position..], eventEnds, usageEvent, created, responseId, owner);
+        return new CachedResponse(status, headers, data[position..], eventEnds, usageEvent, created, responseId, owner, expires);
     }
 
     private static void WriteString(Span<byte> destination, ref int position, string value)

@@ -103,7 +103,7 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
     }
 
     /// <inheritdoc/>
-    public Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
     {
         if (!FingerprintKey.TryParse(fingerprint, out var key))
         {

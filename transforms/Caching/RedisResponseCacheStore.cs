@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AiGateway.Transforms.Redis;
 using StackExchange.Redis;
 
@@ -5,15 +6,22 @@ namespace AiGateway.Transforms.Caching;
 
 /// <summary>
 /// The shared store: one Redis string per entry, <c>aigw:c:{&lt;fingerprint&gt;}</c> (the hash tag keeps every key of a
-/// fingerprint in one Redis Cluster slot), plus purge index sets <c>aigw:ix:{o:&lt;org&gt;}</c>, <c>aigw:ix:{r:&lt;route&gt;}</c>
-/// and <c>aigw:ix:{or:&lt;org&gt;|&lt;route&gt;}</c>. Any Redis failure is a miss or a skipped write, never a failed request.
-/// Entries read recently are answered from this instance's <see cref="NearResponseCache"/> without a round trip;
-/// every overwrite and purge is announced through <see cref="NearCacheInvalidation"/> before it returns.
+/// fingerprint in one Redis Cluster slot), its expiry written inside it, so that a lookup is one GET. Purges find
+/// entries through one index set per org and route, <c>aigw:ix:{or:&lt;org&gt;|&lt;route&gt;}</c> (route empty when none),
+/// and the pairs through <c>aigw:ix:{routes:&lt;org&gt;}</c> and <c>aigw:ix:{orgs:&lt;route&gt;}</c>, which each instance
+/// adds a pair to once in a while rather than on every write. Any Redis failure is a miss or a skipped write, never a
+/// failed request. Entries read recently are answered from this instance's <see cref="NearResponseCache"/> without a
+/// round trip; overwrites and purges are announced through <see cref="NearCacheInvalidation"/> before they return.
 /// </summary>
 internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
 {
-    // The purge index keys of an org and route, made once per pair (orgs and routes are few next to cache writes).
-    private readonly RedisKeyMemo<(string OrgId, string? Route)> _indexKeys = new(static pair => IndexKeysOf(pair.OrgId, pair.Route), 4096);
+    // A pair is announced to the org's and route's sets again after this long, should Redis have lost them meanwhile.
+    private static readonly long AnnounceEveryMs = (long)TimeSpan.FromMinutes(5).TotalMilliseconds;
+
+    private const int MaxAnnounced = 4096;
+
+    // The pairs this instance announced, and when: bounded (it starts over), so an unbounded set of routes cannot grow it.
+    private readonly ConcurrentDictionary<(string OrgId, string Route), long> _announced = new();
 
     /// <inheritdoc/>
     public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
@@ -36,7 +44,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
     }
 
     /// <inheritdoc/>
-    public async Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken)
+    public async Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
     {
         var database = redis.Database;
         if (database is null)
@@ -46,18 +54,34 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
 
         try
         {
-            var key = EntryKey(fingerprint);
-            // The entry write and the notice to other instances' near copies (this may be a no-cache refresh) are
-            // awaited (read-your-writes) and pipelined: one round trip. The purge index is best effort, not waited for.
-            var write = database.StringSetAsync(key, CachedResponseSerializer.Serialize(entry), ttl);
-            var notice = invalidation.PublishAsync(database, fingerprint);
-            foreach (var index in _indexKeys.For((tags.OrgId, tags.Route)))
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            // The entry write (and, for an overwrite, the notice to other instances' copies) is awaited: read-your-writes.
+            // The purge index is best effort, not waited for.
+            var write = database.StringSetAsync(EntryKey(fingerprint), CachedResponseSerializer.Serialize(entry, nowMs + (long)ttl.TotalMilliseconds), ttl);
+            var notice = replacing ? invalidation.PublishAsync(database, fingerprint) : null;
+            var route = tags.Route ?? "";
+            _ = database.SetAddAsync(PairKey(tags.OrgId, route), fingerprint, CommandFlags.FireAndForget);
+            if (!_announced.TryGetValue((tags.OrgId, route), out var announcedAt) || nowMs - announcedAt > AnnounceEveryMs)
             {
-                _ = database.SetAddAsync(index, fingerprint, CommandFlags.FireAndForget);
+                if (_announced.Count >= MaxAnnounced)
+                {
+                    _announced.Clear();
+                }
+
+                _announced[(tags.OrgId, route)] = nowMs;
+                _ = database.SetAddAsync(RoutesOf(tags.OrgId), route, CommandFlags.FireAndForget);
+                if (route.Length > 0)
+                {
+                    _ = database.SetAddAsync(OrgsOf(route), tags.OrgId, CommandFlags.FireAndForget);
+                }
             }
 
             await write;
-            await notice;
+            if (notice is not null)
+            {
+                await notice;
+            }
+
             // A copy of the previous entry must not survive here either. The new one is not kept: most answers are
             // never asked for again, and a copy of each, alive for seconds, is what the GC pays for (the first hit
             // makes the copy instead).
@@ -73,12 +97,18 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
     public async Task<long> PurgeAsync(string? orgId, string? route, string? fingerprint, CancellationToken cancellationToken)
     {
         var database = redis.Database ?? throw new InvalidOperationException("Redis is not connected; nothing was purged.");
+        var pairs = await PairsAsync(database, orgId, route);
         if (fingerprint is not null)
         {
             if (orgId is not null || route is not null)
             {
-                var index = IndexKey(orgId, route)!.Value;
-                if (!await database.SetContainsAsync(index, fingerprint))
+                var found = false;
+                foreach (var pair in pairs)
+                {
+                    found |= await database.SetContainsAsync(pair, fingerprint);
+                }
+
+                if (!found)
                 {
                     return 0;
                 }
@@ -90,23 +120,38 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             return deleted ? 1 : 0;
         }
 
-        if (IndexKey(orgId, route) is not { } indexKey)
-        {
-            return 0;
-        }
-
         long removed = 0;
-        foreach (var member in await database.SetMembersAsync(indexKey))
+        foreach (var pair in pairs)
         {
-            // Entries live in many slots, so they are deleted one by one rather than in one multi-key command.
-            removed += await database.KeyDeleteAsync(EntryKey(member.ToString())) ? 1 : 0;
+            foreach (var member in await database.SetMembersAsync(pair))
+            {
+                // Entries live in many slots, so they are deleted one by one rather than in one multi-key command.
+                removed += await database.KeyDeleteAsync(EntryKey(member.ToString())) ? 1 : 0;
+            }
+
+            await database.KeyDeleteAsync(pair);
         }
 
-        await database.KeyDeleteAsync(indexKey);
         // Copies do not know their org or route: every instance drops all of them (they are seconds old at most).
         near.Clear();
         await invalidation.PublishAsync(database, null);
         return removed;
+    }
+
+    // The index sets of the pairs a purge names: one pair, an org's routes, or a route's orgs.
+    private static async Task<List<RedisKey>> PairsAsync(IDatabase database, string? orgId, string? route)
+    {
+        if (orgId is not null && route is not null)
+        {
+            return [PairKey(orgId, route)];
+        }
+
+        if (orgId is not null)
+        {
+            return [.. (await database.SetMembersAsync(RoutesOf(orgId))).Select(r => PairKey(orgId, r.ToString()))];
+        }
+
+        return route is null ? [] : [.. (await database.SetMembersAsync(OrgsOf(route))).Select(o => PairKey(o.ToString(), route))];
     }
 
     private async ValueTask<CachedResponse?> GetLeasedAsync(IDatabase database, string fingerprint)
@@ -129,18 +174,19 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         var observed = near.Observe(fingerprint);
         try
         {
-            // GET and PTTL in one round trip: the copy must not outlive the entry. The value is an array of its own
+            // One GET: the entry carries its expiry, which its copy must not outlive. The value is an array of its own
             // (no pooled lease), as the copy outlives this request.
-            var found = await database.StringGetWithExpiryAsync(EntryKey(fingerprint));
-            if (found.Value.IsNull)
+            var found = await database.StringGetAsync(EntryKey(fingerprint));
+            if (found.IsNull)
             {
                 return null;
             }
 
-            var entry = CachedResponseSerializer.Deserialize((ReadOnlyMemory<byte>)found.Value, null);
+            var entry = CachedResponseSerializer.Deserialize((ReadOnlyMemory<byte>)found, null);
             if (entry is not null)
             {
-                near.Add(fingerprint, entry, found.Expiry, observed, nowMs);
+                TimeSpan? remaining = entry.ExpiresAtUnixMs > 0 ? TimeSpan.FromMilliseconds(entry.ExpiresAtUnixMs - nowMs) : TimeSpan.Zero;
+                near.Add(fingerprint, entry, remaining, observed, nowMs);
             }
 
             return entry;
@@ -154,14 +200,9 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
 
     private static RedisKey EntryKey(string fingerprint) => "aigw:c:{" + fingerprint + "}";
 
-    private static RedisKey? IndexKey(string? orgId, string? route) => (orgId, route) switch
-    {
-        (not null, not null) => "aigw:ix:{or:" + orgId + "|" + route + "}",
-        (not null, null) => "aigw:ix:{o:" + orgId + "}",
-        (null, not null) => "aigw:ix:{r:" + route + "}",
-        _ => null,
-    };
+    private static RedisKey PairKey(string orgId, string route) => "aigw:ix:{or:" + orgId + "|" + route + "}";
 
-    private static RedisKey[] IndexKeysOf(string orgId, string? route) =>
-        route is null ? [IndexKey(orgId, null)!.Value] : [IndexKey(orgId, null)!.Value, IndexKey(null, route)!.Value, IndexKey(orgId, route)!.Value];
+    private static RedisKey RoutesOf(string orgId) => "aigw:ix:{routes:" + orgId + "}";
+
+    private static RedisKey OrgsOf(string route) => "aigw:ix:{orgs:" + route + "}";
 }
