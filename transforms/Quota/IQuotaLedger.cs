@@ -12,9 +12,11 @@ internal interface IQuotaLedger
 
     /// <summary>
     /// Ends the call's claim: gives back what an admitted call reserved and did not use (tokens, its slots, its budget
-    /// reservation) and counts <paramref name="spent"/> against its accounts. Returns at once; the work may finish later.
+    /// reservation) and counts <paramref name="spent"/> against its accounts. Completes at once, but for the first call
+    /// of an account whose count this instance has not seen reconciled with the log: that waits for it, so that the call's
+    /// own log row, written after, cannot be counted twice. The rest of the work may finish later.
     /// </summary>
-    void Settle(QuotaTicket ticket, MonthSpend spent);
+    ValueTask SettleAsync(QuotaTicket ticket, MonthSpend spent);
 
     /// <summary>What <paramref name="account"/> has spent (reservations of calls in flight included) in <paramref name="month"/>.</summary>
     ValueTask<MonthSpend> SpentAsync(SpendAccount account, DateOnly month, CancellationToken cancellationToken);

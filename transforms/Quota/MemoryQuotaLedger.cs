@@ -110,7 +110,14 @@ internal sealed partial class MemoryQuotaLedger(IMonthSpendStore store, TimeProv
     }
 
     /// <inheritdoc/>
-    public void Settle(QuotaTicket ticket, MonthSpend spent)
+    public ValueTask SettleAsync(QuotaTicket ticket, MonthSpend spent)
+    {
+        Settle(ticket, spent);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Settles <paramref name="ticket"/> (see <see cref="SettleAsync"/>); its spend counts are read back from the log when first needed.</summary>
+    internal void Settle(QuotaTicket ticket, MonthSpend spent)
     {
         var org = Org(ticket.OrgId);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -43,7 +43,7 @@ internal sealed class QuotaMiddleware(IQuotaLedger ledger, QuotaPlanner planner,
         }
         finally
         {
-            Settle(context, ticket);
+            await SettleAsync(context, ticket);
         }
     }
 
@@ -73,15 +73,15 @@ internal sealed class QuotaMiddleware(IQuotaLedger ledger, QuotaPlanner planner,
         }
         finally
         {
-            Settle(context, ticket);
+            await SettleAsync(context, ticket);
         }
     }
 
-    private void Settle(HttpContext context, QuotaTicket ticket)
+    private ValueTask SettleAsync(HttpContext context, QuotaTicket ticket)
     {
         var usage = meter.Measure(context);
         var billed = usage.Usage is { } tokens ? tokens.PromptTokens + tokens.CompletionTokens : 0;
-        ledger.Settle(ticket, new MonthSpend(billed, MonthSpend.ToUnits(usage.CostUsd ?? 0m)));
+        return ledger.SettleAsync(ticket, new MonthSpend(billed, MonthSpend.ToUnits(usage.CostUsd ?? 0m)));
     }
 
     private static Task RefuseAsync(HttpContext context, QuotaDecision decision)

@@ -30,6 +30,9 @@ internal sealed partial class RedisQuotaLedger(
     private readonly SemaphoreSlim _sending = new(1, 1);
     private ITimer? _batches;
     private readonly ConcurrentDictionary<(SpendAccount Account, DateOnly Month), Lazy<Task>> _seeding = new();
+
+    // Counts this instance has seen reconciled with the log (bounded: it starts over, so client-chosen customers cannot grow it).
+    private readonly ConcurrentDictionary<(SpendAccount Account, DateOnly Month), byte> _reconciled = new();
     private long _lastFailureLogTicks;
 
     /// <inheritdoc/>
@@ -72,29 +75,24 @@ internal sealed partial class RedisQuotaLedger(
     }
 
     /// <inheritdoc/>
-    public void Settle(QuotaTicket ticket, MonthSpend spent)
+    public ValueTask SettleAsync(QuotaTicket ticket, MonthSpend spent)
     {
         if (ticket.AdmittedLocally)
         {
             local.Settle(ticket, spent);
-            return;
+            return ValueTask.CompletedTask;
         }
 
-        if (!ticket.Admitted)
+        foreach (var account in ticket.Accounts)
         {
-            // Nothing to give back: the spend joins the next batch.
-            if (spent != default)
+            if (!_reconciled.ContainsKey((account, ticket.Month)))
             {
-                foreach (var account in ticket.Accounts)
-                {
-                    Defer(account, ticket.Month, spent);
-                }
+                return SettleAfterReconcilingAsync(ticket, spent);
             }
-
-            return;
         }
 
-        _ = SettleAsync(ticket, spent);
+        Send(ticket, spent);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -179,7 +177,52 @@ internal sealed partial class RedisQuotaLedger(
         }
     }
 
-    private async Task SettleAsync(QuotaTicket ticket, MonthSpend spent)
+    // Nothing to give back for a call no limit admitted: its spend joins the next batch; an admitted call's claim is sent now.
+    private void Send(QuotaTicket ticket, MonthSpend spent)
+    {
+        if (ticket.Admitted)
+        {
+            _ = SendSettlementAsync(ticket, spent);
+        }
+        else if (spent != default)
+        {
+            foreach (var account in ticket.Accounts)
+            {
+                Defer(account, ticket.Month, spent);
+            }
+        }
+    }
+
+    // The first call of an account this instance has not seen reconciled: reconcile it now, before the call's log row exists.
+    private async ValueTask SettleAfterReconcilingAsync(QuotaTicket ticket, MonthSpend spent)
+    {
+        if (redis.Database is { } database)
+        {
+            try
+            {
+                foreach (var account in ticket.Accounts)
+                {
+                    if (!_reconciled.ContainsKey((account, ticket.Month)))
+                    {
+                        await SeedAsync(database, account, ticket.Month);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                redis.ReportFailure(ex);
+            }
+            catch (Exception ex)
+            {
+                // The log could not be read: count anyway, and reconcile when next asked.
+                LogFailure(ex);
+            }
+        }
+
+        Send(ticket, spent);
+    }
+
+    private async Task SendSettlementAsync(QuotaTicket ticket, MonthSpend spent)
     {
         try
         {
@@ -222,7 +265,8 @@ internal sealed partial class RedisQuotaLedger(
         {
             if ((long)await database.ScriptEvaluateAsync(RedisQuotaScripts.Count, RedisBudgetKeys.For(account, month), [spent.Tokens, spent.UsdUnits]) == 0)
             {
-                // Not reconciled yet: seeded from the log (which lags behind these counts), then counted.
+                // Redis lost the count since (or never had it): seeded from the log, then counted.
+                _reconciled.TryRemove((account, month), out _);
                 await SeedAsync(database, account, month);
                 if ((long)await database.ScriptEvaluateAsync(RedisQuotaScripts.Count, RedisBudgetKeys.For(account, month), [spent.Tokens, spent.UsdUnits]) == 0)
                 {
@@ -259,6 +303,17 @@ internal sealed partial class RedisQuotaLedger(
         // Kept two months past the month's end, so that the last month's count can still be looked at.
         var expiresAt = BudgetMonth.Start(month.AddMonths(3)).ToUnixTimeMilliseconds();
         await database.ScriptEvaluateAsync(RedisQuotaScripts.Seed, RedisBudgetKeys.For(account, month), [logged.Tokens, logged.UsdUnits, expiresAt]);
+        Reconciled(account, month);
+    }
+
+    private void Reconciled(SpendAccount account, DateOnly month)
+    {
+        if (_reconciled.Count >= 100_000)
+        {
+            _reconciled.Clear();
+        }
+
+        _reconciled[(account, month)] = 0;
     }
 
     private RedisKey[] AdmitKeys(QuotaTicket ticket)
