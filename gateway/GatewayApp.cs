@@ -4,6 +4,7 @@ using AiGateway.Cors;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Configuration;
 using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
@@ -28,6 +29,7 @@ public static class GatewayApp
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
         builder.Services.AddGatewayCors();
+        builder.Services.AddAuditLog();
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -35,6 +37,8 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
+        app.MapKeysAdminApi();
+        app.MapAuditAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
         app.MapAiGatewayProxy();

@@ -16,6 +16,19 @@ internal sealed class BudgetMeter(IBudgetCounter counter)
         }
     }
 
+    /// <summary>
+    /// What <paramref name="account"/> has spent in the month holding <paramref name="at"/>. TEMPORARY (gov-admin branch,
+    /// a compile aid for the admin API until the per-account counts land): an org's account reads the org's count;
+    /// a customer's or a key's reads <see cref="UncountedAccountPlaceholder"/>.
+    /// </summary>
+    public ValueTask<MonthSpend> SpentAsync(SpendAccount account, DateTimeOffset at, CancellationToken cancellationToken) =>
+        account.CustomerId is null && account.KeyId is null
+            ? SpentAsync(account.OrgId, at, cancellationToken)
+            : ValueTask.FromResult(UncountedAccountPlaceholder);
+
+    /// <summary>TEMPORARY: the spend answered for customer and key accounts until they are counted (see the overload above).</summary>
+    internal static MonthSpend UncountedAccountPlaceholder => default;
+
     /// <summary>What <paramref name="orgId"/> has spent in the month holding <paramref name="at"/>.</summary>
     public ValueTask<MonthSpend> SpentAsync(string orgId, DateTimeOffset at, CancellationToken cancellationToken) =>
         counter.GetAsync(orgId, BudgetMonth.Of(at), cancellationToken);
