@@ -1,8 +1,9 @@
 using System.Globalization;
+using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Metrics;
 
-/// <summary>Reads the query string of the metrics API (<c>org, from, to, route, model</c>, and <c>bucket</c> for a series), refusing what it does not understand.</summary>
+/// <summary>Reads the query string of the metrics API (<c>org, customer, from, to, route, model</c>, and <c>bucket</c> for a series), refusing what it does not understand.</summary>
 internal static class AiMetricsQueryParser
 {
     // ISO-8601 as people and scripts write it: a date, or a date and time with optional seconds, fraction and zone
@@ -15,7 +16,7 @@ internal static class AiMetricsQueryParser
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
 
-    private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "from", "to", "route", "model" };
+    private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "customer", "from", "to", "route", "model" };
 
     /// <summary>Parses the filters; <paramref name="error"/> names the bad parameter and why.</summary>
     public static bool TryParse(IQueryCollection query, bool allowBucket, out AiMetricsFilter filter, out TimeBucket? bucket, out (string Param, string Message) error)
@@ -26,7 +27,7 @@ internal static class AiMetricsQueryParser
         {
             if (!FilterNames.Contains(name) && !(allowBucket && name == "bucket"))
             {
-                error = (name, $"Unknown query parameter '{name}'. Use org, from, to, route, model{(allowBucket ? ", bucket" : "")}.");
+                error = (name, $"Unknown query parameter '{name}'. Use org, customer, from, to, route, model{(allowBucket ? ", bucket" : "")}.");
                 return false;
             }
         }
@@ -58,12 +59,20 @@ internal static class AiMetricsQueryParser
             }
         }
 
-        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to);
+        var customer = Text(query, "customer");
+        if (customer is not null && !CustomerId.IsValid(customer))
+        {
+            error = ("customer", $"'customer' is a customer id: 1 to {CustomerId.MaxLength} of A-Z a-z 0-9 . _ : -; got '{customer}'.");
+            return false;
+        }
+
+        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to) { Customer = customer };
         error = default;
         return true;
     }
 
-    private static bool TryTime(IQueryCollection query, string name, out DateTimeOffset? value, out (string Param, string Message) error)
+    /// <summary>Reads the ISO-8601 time <paramref name="name"/> names (null when absent); <paramref name="error"/> says why it is not one.</summary>
+    internal static bool TryTime(IQueryCollection query, string name, out DateTimeOffset? value, out (string Param, string Message) error)
     {
         value = null;
         error = default;

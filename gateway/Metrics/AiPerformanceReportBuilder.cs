@@ -57,6 +57,7 @@ internal static class AiPerformanceReportBuilder
         return new AiPerformanceReport
         {
             Org = filter.Org,
+            Customer = filter.Customer,
             Route = filter.Route,
             Model = filter.Model,
             From = filter.From,
