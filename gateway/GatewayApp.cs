@@ -1,6 +1,7 @@
 using AiGateway.Admin;
 using AiGateway.Config;
 using AiGateway.Cors;
+using AiGateway.Costs;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
@@ -30,6 +31,7 @@ public static class GatewayApp
         builder.Services.AddGatewayMetrics(builder.Configuration);
         builder.Services.AddGatewayCors();
         builder.Services.AddAuditLog();
+        builder.Services.AddCostsExport(builder.Configuration);
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -41,6 +43,7 @@ public static class GatewayApp
         app.MapAuditAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
+        app.MapCostsApi();
         app.MapAiGatewayProxy();
         return app;
     }

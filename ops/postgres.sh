@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL for tests, on 127.0.0.1 only, tuned for speed (no durability).
-# Usage: ops/postgres.sh start|stop|status   (env: PG_PORT=5440, AIGW_SERVICES_DIR=/tmp/aigw-services)
+# Usage: ops/postgres.sh start|stop|status   (env: PG_PORT=5440, AIGW_SERVICES_DIR=/tmp/aigw-services,
+#        PG_SHARED_PRELOAD=pg_stat_statements to load extensions at a fresh init, as ops/bench/calls.sh does)
 # Creates database `aigateway` owned by user `aigw` (password `aigw`).
 # `start` prints an `export AIGW_TEST_POSTGRES=...` line on stdout; everything else goes to stderr.
 set -euo pipefail
@@ -48,6 +49,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
+  if [ -n "${PG_SHARED_PRELOAD:-}" ]; then
+    echo "shared_preload_libraries = '$PG_SHARED_PRELOAD'" >>"$DATA/postgresql.conf"
+  fi
   # Trust, but from loopback only.
   printf 'host all all 127.0.0.1/32 trust\n' >"$DATA/pg_hba.conf"
 }

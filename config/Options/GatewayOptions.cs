@@ -44,6 +44,9 @@ public sealed class GatewayOptions
     /// <summary>How the <c>auto</c> mode picks a mode from the org's budget.</summary>
     public AutoOptions Auto { get; set; } = new();
 
+    /// <summary>How rate limits and budgets estimate a call (<c>Gateway:Limits</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
     public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 }

@@ -33,12 +33,30 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Resume:WindowSeconds", options.Resume.WindowSeconds, 0, 86400);
         Range(errors, "Gateway:Resume:GraceSeconds", options.Resume.GraceSeconds, 0, 3600);
         Range(errors, "Gateway:Resume:MaxBytes", options.Resume.MaxBytes, 0, 64L << 30);
+        Range(errors, "Gateway:Limits:DefaultOutputTokens", options.Limits.DefaultOutputTokens, 0, 1_000_000);
+        Range(errors, "Gateway:Limits:ConcurrencyLeaseSeconds", options.Limits.ConcurrencyLeaseSeconds, 60, 86400);
+        Range(errors, "Gateway:Limits:MaxTrackedScopes", options.Limits.MaxTrackedScopes, 1000, 10_000_000);
         CorsOptionsCheck.Check(errors, options.Cors);
         foreach (var (routeName, route) in options.Routes)
         {
             if (route.TtlSeconds is { } ttl)
             {
                 Range(errors, $"Gateway:Routes:{routeName}:TtlSeconds", ttl, 1, 31536000);
+            }
+
+            if (route.RpmLimit is { } rpm)
+            {
+                Range(errors, $"Gateway:Routes:{routeName}:RpmLimit", rpm, 1, 10_000_000);
+            }
+
+            if (route.TpmLimit is { } tpm)
+            {
+                Range(errors, $"Gateway:Routes:{routeName}:TpmLimit", tpm, 1, 10_000_000_000);
+            }
+
+            if (route.MaxConcurrent is { } concurrent)
+            {
+                Range(errors, $"Gateway:Routes:{routeName}:MaxConcurrent", concurrent, 1, 100_000);
             }
         }
 

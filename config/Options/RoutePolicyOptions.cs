@@ -15,6 +15,18 @@ public sealed class RoutePolicyOptions
     /// <value>Default null: the org's default mode.</value>
     public string? Mode { get; set; }
 
+    /// <summary>Requests per minute each org's calls on this route may make.</summary>
+    /// <value>1 to 10000000, or null (default) for no route limit. A limit applies per org, as every limit of a call is kept in the org's scope.</value>
+    public int? RpmLimit { get; set; }
+
+    /// <summary>Tokens per minute each org's calls on this route may use (estimated before the call, settled after).</summary>
+    /// <value>1 to 10000000000, or null (default) for no route limit; per org.</value>
+    public long? TpmLimit { get; set; }
+
+    /// <summary>Calls of each org on this route that may run at once.</summary>
+    /// <value>1 to 100000, or null (default) for no route limit; per org.</value>
+    public int? MaxConcurrent { get; set; }
+
     /// <summary>Whether cache entries of this route are shared by all orgs (public, non-personal prompts only).</summary>
     /// <value>Default false: every org has its own entries.</value>
     public bool SharedAcrossOrgs { get; set; }

@@ -3,7 +3,10 @@ using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Metrics;
 
-/// <summary>Reads the query string of the metrics API (<c>org, customer, from, to, route, model</c>, and <c>bucket</c> for a series), refusing what it does not understand.</summary>
+/// <summary>
+/// Reads the query string of the metrics API (<c>org, customer, from, to, route, model</c>; <c>top</c> for the report,
+/// <c>bucket</c> for a series), refusing what it does not understand.
+/// </summary>
 internal static class AiMetricsQueryParser
 {
     // ISO-8601 as people and scripts write it: a date, or a date and time with optional seconds, fraction and zone
@@ -18,16 +21,30 @@ internal static class AiMetricsQueryParser
 
     private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "customer", "from", "to", "route", "model" };
 
-    /// <summary>Parses the filters; <paramref name="error"/> names the bad parameter and why.</summary>
+    /// <summary>How many routes <c>slowest_routes</c> and <c>most_called_routes</c> list when <c>top</c> is not given.</summary>
+    public const int DefaultTop = 5;
+
+    /// <summary>The largest <c>top</c> accepted.</summary>
+    public const int MaxTop = 100;
+
+    /// <summary>Parses the filters (and <c>bucket</c> when <paramref name="allowBucket"/>); <paramref name="error"/> names the bad parameter and why.</summary>
     public static bool TryParse(IQueryCollection query, bool allowBucket, out AiMetricsFilter filter, out TimeBucket? bucket, out (string Param, string Message) error)
+        => TryParse(query, allowBucket ? "bucket" : null, out filter, out bucket, out _, out error);
+
+    /// <summary>Parses the filters and <c>top</c> of the report (1 to <see cref="MaxTop"/>, default <see cref="DefaultTop"/>).</summary>
+    public static bool TryParseReport(IQueryCollection query, out AiMetricsFilter filter, out int top, out (string Param, string Message) error)
+        => TryParse(query, "top", out filter, out _, out top, out error);
+
+    private static bool TryParse(IQueryCollection query, string? extra, out AiMetricsFilter filter, out TimeBucket? bucket, out int top, out (string Param, string Message) error)
     {
         filter = new AiMetricsFilter(null, null, null, null, null);
         bucket = null;
+        top = DefaultTop;
         foreach (var name in query.Keys)
         {
-            if (!FilterNames.Contains(name) && !(allowBucket && name == "bucket"))
+            if (!FilterNames.Contains(name) && name != extra)
             {
-                error = (name, $"Unknown query parameter '{name}'. Use org, customer, from, to, route, model{(allowBucket ? ", bucket" : "")}.");
+                error = (name, $"Unknown query parameter '{name}'. Use org, customer, from, to, route, model{(extra is null ? "" : ", " + extra)}.");
                 return false;
             }
         }
@@ -43,7 +60,16 @@ internal static class AiMetricsQueryParser
             return false;
         }
 
-        if (allowBucket && Text(query, "bucket") is { } bucketText)
+        if (extra == "top" && Text(query, "top") is { } topText)
+        {
+            if (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top < 1 || top > MaxTop)
+            {
+                error = ("top", $"'top' must be a whole number from 1 to {MaxTop}, not '{topText}'.");
+                return false;
+            }
+        }
+
+        if (extra == "bucket" && Text(query, "bucket") is { } bucketText)
         {
             bucket = bucketText switch
             {

@@ -69,9 +69,9 @@ internal sealed record AiPerformanceReport
     /// <summary>The most expensive calls, most expensive first.</summary>
     public IReadOnlyList<ExpensiveCall> TopExpensive { get; init; } = [];
 
-    /// <summary>Routes by 95th percentile of duration, slowest first.</summary>
+    /// <summary>The <c>top</c> routes by 95th percentile of duration, slowest first.</summary>
     public IReadOnlyList<RouteLatency> SlowestRoutes { get; init; } = [];
 
-    /// <summary>Routes by calls, most called first.</summary>
+    /// <summary>The <c>top</c> routes by calls, most called first.</summary>
     public IReadOnlyList<RouteMetrics> MostCalledRoutes { get; init; } = [];
 }

@@ -3,11 +3,8 @@ namespace AiGateway.Metrics;
 /// <summary>Shapes what a store read into the report: totals and breakdowns from the cost groups, latency from the log.</summary>
 internal static class AiPerformanceReportBuilder
 {
-    /// <summary>How many routes <c>slowest_routes</c> and <c>most_called_routes</c> list.</summary>
-    public const int TopRoutes = 10;
-
-    /// <summary>Builds the report for <paramref name="filter"/>.</summary>
-    public static AiPerformanceReport Build(AiMetricsFilter filter, AiMetricsData data)
+    /// <summary>Builds the report for <paramref name="filter"/>, listing <paramref name="topRoutes"/> slowest and most called routes.</summary>
+    public static AiPerformanceReport Build(AiMetricsFilter filter, AiMetricsData data, int topRoutes)
     {
         var modelLatency = data.ByModel.ToDictionary(l => l.Key, StringComparer.Ordinal);
         var byModel = data.Costs
@@ -26,6 +23,7 @@ internal static class AiPerformanceReportBuilder
                     PromptTokens = s.PromptTokens,
                     CompletionTokens = s.CompletionTokens,
                     CostUsd = Money.Normalize(s.CostUsd),
+                    AvgCostUsd = Money.PerCall(s.CostUsd, s.Requests),
                     SavedUsd = Money.Normalize(s.SavedUsd),
                     DurationP50Ms = latency?.DurationP50Ms,
                     DurationP95Ms = latency?.DurationP95Ms,
@@ -48,6 +46,7 @@ internal static class AiPerformanceReportBuilder
                 PromptTokens = s.PromptTokens,
                 CompletionTokens = s.CompletionTokens,
                 CostUsd = Money.Normalize(s.CostUsd),
+                AvgCostUsd = Money.PerCall(s.CostUsd, s.Requests),
                 SavedUsd = Money.Normalize(s.SavedUsd),
             })
             .ToList();
@@ -79,10 +78,10 @@ internal static class AiPerformanceReportBuilder
             TopExpensive = data.TopExpensive.Select(c => c with { CostUsd = Money.Normalize(c.CostUsd) }).ToList(),
             SlowestRoutes = data.ByRoute
                 .OrderByDescending(r => r.DurationP95Ms ?? 0).ThenByDescending(r => r.DurationP50Ms ?? 0).ThenBy(r => r.Key, StringComparer.Ordinal)
-                .Take(TopRoutes)
+                .Take(topRoutes)
                 .Select(r => new RouteLatency(r.Key, r.Requests, r.DurationP50Ms, r.DurationP95Ms))
                 .ToList(),
-            MostCalledRoutes = byRoute.OrderByDescending(r => r.Requests).ThenBy(r => r.Route, StringComparer.Ordinal).Take(TopRoutes).ToList(),
+            MostCalledRoutes = byRoute.OrderByDescending(r => r.Requests).ThenBy(r => r.Route, StringComparer.Ordinal).Take(topRoutes).ToList(),
         };
     }
 

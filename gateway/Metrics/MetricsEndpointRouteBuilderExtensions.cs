@@ -19,37 +19,39 @@ public static class MetricsEndpointRouteBuilderExtensions
     {
         endpoints.MapGet("/api/metrics/ai-performance", async (HttpContext http, IAiMetricsStore store) =>
         {
-            if (await TryParseAsync(http, allowBucket: false) is not { } parsed)
+            if (!AiMetricsQueryParser.TryParseReport(http.Request.Query, out var filter, out var top, out var error))
             {
+                await WriteBadParameterAsync(http, error);
                 return;
             }
 
-            var data = await ReadAsync(http, () => store.ReadAsync(parsed.Filter, http.RequestAborted));
+            var data = await ReadAsync(http, () => store.ReadAsync(filter, http.RequestAborted));
             if (data is not null)
             {
-                await WriteAsync(http, AiPerformanceReportBuilder.Build(parsed.Filter, data));
+                await WriteAsync(http, AiPerformanceReportBuilder.Build(filter, data, top));
             }
         }).AdminRead();
 
         endpoints.MapGet("/api/metrics/ai-performance/timeseries", async (HttpContext http, IAiMetricsStore store) =>
         {
-            if (await TryParseAsync(http, allowBucket: true) is not { } parsed)
+            if (!AiMetricsQueryParser.TryParse(http.Request.Query, allowBucket: true, out var filter, out var requested, out var error))
             {
+                await WriteBadParameterAsync(http, error);
                 return;
             }
 
-            var bucket = parsed.Bucket ?? DefaultBucket(parsed.Filter);
-            var points = await ReadAsync(http, () => store.ReadSeriesAsync(parsed.Filter, bucket, MaxSeriesPoints, http.RequestAborted));
+            var bucket = requested ?? DefaultBucket(filter);
+            var points = await ReadAsync(http, () => store.ReadSeriesAsync(filter, bucket, MaxSeriesPoints, http.RequestAborted));
             if (points is not null)
             {
                 await http.Response.WriteAsJsonAsync(new TimeSeriesReport
                 {
-                    Org = parsed.Filter.Org,
-                    Customer = parsed.Filter.Customer,
-                    Route = parsed.Filter.Route,
-                    Model = parsed.Filter.Model,
-                    From = parsed.Filter.From,
-                    To = parsed.Filter.To,
+                    Org = filter.Org,
+                    Customer = filter.Customer,
+                    Route = filter.Route,
+                    Model = filter.Model,
+                    From = filter.From,
+                    To = filter.To,
                     Bucket = bucket.ToString().ToLowerInvariant(),
                     BucketSeconds = bucket switch { TimeBucket.Minute => 60, TimeBucket.Hour => 3600, _ => 86400 },
                     Points = points,
@@ -89,16 +91,8 @@ public static class MetricsEndpointRouteBuilderExtensions
         return span <= TimeSpan.FromHours(6) ? TimeBucket.Minute : span <= TimeSpan.FromDays(7) ? TimeBucket.Hour : TimeBucket.Day;
     }
 
-    private static async Task<(AiMetricsFilter Filter, TimeBucket? Bucket)?> TryParseAsync(HttpContext http, bool allowBucket)
-    {
-        if (AiMetricsQueryParser.TryParse(http.Request.Query, allowBucket, out var filter, out var bucket, out var error))
-        {
-            return (filter, bucket);
-        }
-
-        await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", error.Message, error.Param);
-        return null;
-    }
+    private static Task WriteBadParameterAsync(HttpContext http, (string Param, string Message) error)
+        => OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", error.Message, error.Param);
 
     private static async Task<T?> ReadAsync<T>(HttpContext http, Func<Task<T>> read)
         where T : class

@@ -24,6 +24,9 @@ internal sealed record RouteMetrics
     /// <summary>What the calls cost.</summary>
     public decimal CostUsd { get; init; }
 
+    /// <summary>Average cost of one call (<see cref="CostUsd"/> / <see cref="Requests"/>, hits and followers included at 0), to 10 decimals.</summary>
+    public decimal AvgCostUsd { get; init; }
+
     /// <summary>What hits and followers avoided paying.</summary>
     public decimal SavedUsd { get; init; }
 }

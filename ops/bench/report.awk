@@ -1,15 +1,26 @@
 # Turns run.sh's raw rows (one per round, scenario and target) into the markdown report: per scenario, the median over
 # rounds of each figure, and each ratio as the median of the per-round ratios to a baseline measured in that round.
 # Variables: targets (report order), clk (clock ticks per second), dedupe_latency (ms), scale_note.
-# Files: the load rows, then (optional) the dedupe rows and the scale rows, each with a header line.
+# Files: the load rows, then (optional) the dedupe rows, the scale rows and the fixed-rate rows, each with a header line.
 # Load columns: round scenario kind target latency_ms connections rps p50_us p99_us ttft_p50_us ttft_p99_us requests
 #          errors non2xx cpu_ticks load_ms rss_kb alloc_bytes gcs gc_pause_us upstream_calls cache_check
+#          backend_cpu_ticks (Redis + Postgres, for the targets that use them)
 # Dedupe columns: round kind row n ok errors wall_us p50_us max_us ttft_p50_us ttft_max_us leader follower unlabelled
 #          cache_hit distinct events upstream_calls
 # Scale columns: target streams ok dropped errors peak_open ttft_p50_us ttft_p99_us ttft_max_us p50_us p99_us max_us
 #          wall_s rss_before_kb rss_peak_kb fds_peak cpu_ticks alloc_bytes gc_pause_us
+# Fixed-rate columns: kind rate target sent requests rps p50_us p90_us p99_us p999_us max_us ttft_p50_us ttft_p99_us
+#          ttft_p999_us lag_p99_us lag_max_us peak_in_flight connections errors non2xx all_sent cpu_ticks rss_peak_kb
+#          rss_end_kb backend_cpu_ticks load1
 
 FNR == 1 { file++; next }
+file == 4 {
+  fk = $1 SUBSEP $2
+  if (!(fk in fseen)) { fseen[fk] = 1; fixed_order[++nfixed] = fk; fkind[fk] = $1; frate[fk] = $2 }
+  fpresent[fk, $3] = 1
+  for (i = 4; i <= NF; i++) fx[fk, $3, i] = $i
+  next
+}
 file == 2 {
   k = $2; row = $3; r = $1
   if (!((k, row) in dseen)) { dseen[k, row] = 1; drows[k, ++ndrows[k]] = row }
@@ -41,6 +52,7 @@ file == 3 {
     v[s, t, "cores", r] = $15 / clk / ($16 / 1000)
     v[s, t, "rss", r] = $17 / 1024
   }
+  if (NF >= 23 && $23 != "-" && $23 != "" && $12 > 0) { v[s, t, "bcpu", r] = $23 * 1e6 / clk / $12; has_bcpu[s, t] = 1 }
   if ($18 != "-" && $12 > 0) {
     v[s, t, "alloc", r] = $18 / $12 / 1024
     v[s, t, "gc", r] = $19 * 1000 / $12
@@ -124,6 +136,59 @@ function table(s,    i, t, nt, list) {
       print "- " t ": x-aigw-cache of a curl with the same body before/after each round: " hits[s, t] "; chat calls that reached the upstream during the load: " calls[s, t]
   }
   if (hits[s, "gateway-hit"] != "" || hits[s, "gateway-redis-hit"] != "") print ""
+  nb = 0
+  for (i = 1; i <= nt; i++) {
+    t = list[i]
+    if (!has_bcpu[s, t]) continue
+    print "- " t ": Redis + Postgres CPU " f(med(s, t, "bcpu"), "%.1f") " µs per " (kind[s] == "stream" ? "stream" : "request") " beside the gateway's own " f(med(s, t, "cpu"), "%.1f") " (same cores)"
+    nb++
+  }
+  if (nb) print ""
+}
+
+# One fixed-rate figure (column i) of target t, "" when absent or "-".
+function fv(fk, t, i) { return (fpresent[fk, t] && fx[fk, t, i] != "-" && fx[fk, t, i] != "") ? fx[fk, t, i] : "" }
+# What target t adds over direct at the same rate (column i, µs -> ms).
+function fadd(fk, t, i,    a, b) { a = fv(fk, t, i); b = fv(fk, "direct", i); return (a == "" || b == "") ? "" : (a - b) / 1000 }
+
+function fixed_table(fk,    i, t, nt, list, k, n, line, c) {
+  k = fkind[fk]
+  print "### fixed rate: " k " at " frate[fk] " requests/s"
+  print ""
+  print "Open loop (ops/bench/stream-client --rate): request i is due at i / rate whatever happened to the ones before it; latency = end of the answer − intended send time (coordinated omission corrected), HdrHistogram. " \
+    (k == "stream" ? "Streamed chat, unique bodies; TTFT from the intended send time too. " : "Non-streamed chat, unique bodies (never a cache hit). ") \
+    "0 ms mock; one run per target (warm-up at the rate first); +figures are differences to direct's at the same rate. Lag = how late the generator itself sent (included in every latency)."
+  print ""
+  if (k == "stream") {
+    print "| target | achieved /s | TTFT p50 ms | TTFT p99 ms | TTFT p99.9 ms | +TTFT p50 ms | +TTFT p99 ms | +TTFT p99.9 ms | total p50 ms | total p99 ms | +total p99 ms | lag p99 ms | peak in flight | CPU µs/stream | Redis+PG CPU µs/stream | RSS peak MB | RSS end MB | errors |"
+    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  } else {
+    print "| target | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | +p50 ms | +p99 ms | +p99.9 ms | lag p99 ms | peak in flight | connections | CPU µs/req | cores busy | Redis+PG CPU µs/req | RSS peak MB | RSS end MB | errors |"
+    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  }
+  nt = split(targets, list, " ")
+  for (i = 1; i <= nt; i++) {
+    t = list[i]
+    if (!fpresent[fk, t]) continue
+    n = fv(fk, t, 21) # all requests sent, warm-up included (the CPU window)
+    c = (fv(fk, t, 22) == "" || n <= 0) ? "" : fv(fk, t, 22) * 1e6 / clk / n
+    line = "| " t " | " f(fv(fk, t, 6), "%.0f")
+    if (k == "stream")
+      line = line " | " f(fv(fk, t, 12) / 1000, "%.3f") " | " f(fv(fk, t, 13) / 1000, "%.3f") " | " f(fv(fk, t, 14) / 1000, "%.3f") \
+        " | " f(fadd(fk, t, 12), "%+.3f") " | " f(fadd(fk, t, 13), "%+.3f") " | " f(fadd(fk, t, 14), "%+.3f") \
+        " | " f(fv(fk, t, 7) / 1000, "%.3f") " | " f(fv(fk, t, 9) / 1000, "%.3f") " | " f(fadd(fk, t, 9), "%+.3f") " | " f(fv(fk, t, 15) / 1000, "%.3f") " | " fv(fk, t, 17)
+    else
+      line = line " | " f(fv(fk, t, 7) / 1000, "%.3f") " | " f(fv(fk, t, 8) / 1000, "%.3f") " | " f(fv(fk, t, 9) / 1000, "%.3f") " | " f(fv(fk, t, 10) / 1000, "%.3f") \
+        " | " f(fv(fk, t, 11) / 1000, "%.1f") " | " f(fadd(fk, t, 7), "%+.3f") " | " f(fadd(fk, t, 9), "%+.3f") " | " f(fadd(fk, t, 10), "%+.3f") \
+        " | " f(fv(fk, t, 15) / 1000, "%.3f") " | " fv(fk, t, 17) " | " fv(fk, t, 18)
+    line = line " | " f(c, "%.1f")
+    if (k != "stream") line = line " | " f(c == "" ? "" : c * frate[fk] / 1e6, "%.2f")
+    line = line " | " (fv(fk, t, 25) == "" || n <= 0 ? "—" : f(fv(fk, t, 25) * 1e6 / clk / n, "%.1f")) \
+      " | " (fv(fk, t, 23) == "" ? "—" : f(fv(fk, t, 23) / 1024, "%.0f")) " | " (fv(fk, t, 24) == "" ? "—" : f(fv(fk, t, 24) / 1024, "%.0f")) \
+      " | " (fv(fk, t, 19) + fv(fk, t, 20)) (fv(fk, t, 4) != fv(fk, t, 5) ? " (" fv(fk, t, 4) - fv(fk, t, 5) " of " fv(fk, t, 4) " unanswered)" : "") " |"
+    print line
+  }
+  print ""
 }
 
 # Median over rounds of a dedupe figure.
@@ -189,6 +254,40 @@ function check(label, x, limit, higher, unit, fmt,    verdict, missfmt) {
   print "| " label " | " sprintf(fmt, x) unit " | " verdict " |"
 }
 
+# Issue 21: the production setup (gateway-prod: Redis + Postgres) against bare YARP, and the fixed-rate tail.
+function issue21(    s, fk, x, b, y, any) {
+  any = present["chat-0ms-c32", "gateway-prod"] || present["stream-0ms-c32", "gateway-prod"] || nfixed
+  if (!any) return
+  print "### Issue 21 targets (this run)"
+  print ""
+  print "| target | measured | verdict |"
+  print "|---|--:|---|"
+  s = "chat-0ms-c32"
+  check("uncached chat on Redis + Postgres ≥ 0.6× bare YARP (0 ms, 32 conn)", present[s, "gateway-prod"] && present[s, "bare-yarp"] ? paired(s, "gateway-prod", "bare-yarp", "rps", "/") : "", 0.6, 1, "×", "%.2f")
+  check("gateway CPU per uncached call on Redis + Postgres ≤ 1.5× bare YARP's (0 ms, 32 conn)", present[s, "gateway-prod"] && present[s, "bare-yarp"] ? paired(s, "gateway-prod", "bare-yarp", "cpu", "/") : "", 1.5, 0, "×", "%.2f")
+  check("uncached chat on the embedded store ≥ 0.9× bare YARP (0 ms, 32 conn)", present[s, "gateway"] && present[s, "bare-yarp"] ? paired(s, "gateway", "bare-yarp", "rps", "/") : "", 0.9, 1, "×", "%.2f")
+  s = "stream-0ms-c32"
+  check("uncached streams on Redis + Postgres ≥ 0.6× bare YARP (0 ms, 32 conn)", present[s, "gateway-prod"] && present[s, "bare-yarp"] ? paired(s, "gateway-prod", "bare-yarp", "rps", "/") : "", 0.6, 1, "×", "%.2f")
+  check("uncached streams on the embedded store ≥ 0.9× bare YARP (0 ms, 32 conn)", present[s, "gateway"] && present[s, "bare-yarp"] ? paired(s, "gateway", "bare-yarp", "rps", "/") : "", 0.9, 1, "×", "%.2f")
+  s = "chat-nostore-0ms-c32"
+  if (present[s, "gateway"]) check("gateway RSS ≤ 150 MB after 32-connection no-store chat load (embedded)", med(s, "gateway", "rss"), 150, 0, " MB", "%.0f")
+  if (present[s, "gateway-prod"]) check("gateway RSS ≤ 150 MB after 32-connection no-store chat load (Redis + Postgres)", med(s, "gateway-prod", "rss"), 150, 0, " MB", "%.0f")
+  fk = "chat" SUBSEP "2000"
+  if (fk in fseen) {
+    b = fadd(fk, "bare-yarp", 9)
+    check("fixed rate 2,000/s: embedded gateway +p99 ≤ bare YARP's " f(b, "%+.3f") " + 0.1 ms", b == "" ? "" : fadd(fk, "gateway", 9), b + 0.1, 0, " ms", "%+.3f")
+    check("fixed rate 2,000/s: Redis + Postgres gateway +p99 ≤ bare YARP's " f(b, "%+.3f") " + 0.5 ms", b == "" ? "" : fadd(fk, "gateway-prod", 9), b + 0.5, 0, " ms", "%+.3f")
+    b = fadd(fk, "bare-yarp", 7)
+    check("fixed rate 2,000/s: embedded gateway +p50 ≤ bare YARP's " f(b, "%+.3f") " + 0.05 ms", b == "" ? "" : fadd(fk, "gateway", 7), b + 0.05, 0, " ms", "%+.3f")
+    check("fixed rate 2,000/s: Redis + Postgres gateway +p50 ≤ bare YARP's " f(b, "%+.3f") " + 0.2 ms", b == "" ? "" : fadd(fk, "gateway-prod", 7), b + 0.2, 0, " ms", "%+.3f")
+    for (x = 1; x <= 2; x++) {
+      y = x == 1 ? "gateway" : "gateway-prod"
+      if (fpresent[fk, y]) check("fixed rate 2,000/s: " y " requests not answered 200 (errors, non-2xx, time-outs)", fv(fk, y, 4) - fv(fk, y, 5), 0, 0, "", "%d")
+    }
+  }
+  print ""
+}
+
 END {
   print "### Issue targets (issues 9, 3 and 4; this run)"
   print ""
@@ -240,6 +339,8 @@ END {
     if (sc["gateway", 2] < 10000) print "| scale: 10,000 streams | " scale_note " | **not run at 10,000** |"
   } else print "| 10,000 slow streams: RSS ≤ 1.5 GB, added TTFT p99 ≤ 5 ms, none dropped | not measured in this run (--scale, on in --full) | — |"
   print ""
+  issue21()
+  for (i = 1; i <= nfixed; i++) fixed_table(fixed_order[i])
   for (i = 1; i <= nscen; i++) table(scenarios[i])
   if (ndrows["nonstream"]) dedupe_table("nonstream")
   if (ndrows["stream"]) dedupe_table("stream")

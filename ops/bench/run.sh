@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Side-by-side overhead benchmark (issue 9): the same load, interleaved, against the mock upstream directly, a plain
-# nginx hop, a bare YARP hop and the gateway (uncached, and answering cache hits from memory and from Redis); every
-# figure reported as a ratio to the baselines of the same run. Plus the dedupe saving (issue 4: N identical requests
-# at once against a 1 s upstream) and, in full mode, the scale check (issue 9: thousands of slow streams at once).
+# nginx hop, a bare YARP hop and the gateway (uncached on the embedded store and on Redis + Postgres, and answering
+# cache hits from memory and from Redis); every figure reported as a ratio to the baselines of the same run. Plus the
+# dedupe saving (issue 4: N identical requests at once against a 1 s upstream) and, in full mode, the fixed-rate check
+# (issue 21: open-loop load at 1,000 and 2,000 requests/s, latency from the intended send time) and the scale check
+# (issue 9: thousands of slow streams at once).
 #
 #   ops/bench/run.sh            quick mode (3 rounds of 2 s per target and scenario, dedupe, about 8 minutes)
-#   ops/bench/run.sh --full     full mode  (3 rounds of 3 s after 20 s of warm-up, every scenario, dedupe, scale check, about 20 minutes)
+#   ops/bench/run.sh --full     full mode  (3 rounds of 3 s after 20 s of warm-up, every scenario, dedupe, fixed rate, scale check, about 35 minutes)
 #   ops/bench/run.sh --help     all options
 #
 # Output: a markdown report on stdout and in ops/bench/results/latest.md, the raw rows in results/latest.tsv.
@@ -19,29 +21,43 @@ usage() {
   cat <<'EOF'
 usage: ops/bench/run.sh [--quick | --full] [options]
   --quick               3 rounds x 2 s, the main scenarios, dedupe (default)
-  --full                3 rounds x 3 s after 20 s of warm-up, every scenario, dedupe, scale check
+  --full                3 rounds x 3 s after 20 s of warm-up, every scenario, dedupe, fixed rate, scale check
   --runs N              rounds (the report shows the median of the rounds; at least 3 for a real figure)
   --duration S          seconds of load per target and scenario (whole seconds)
   --warmup S            seconds of warm-up load per target before the first round
-  --targets LIST        comma-separated subset of: direct,nginx,bare-yarp,gateway,gateway-hit,gateway-redis-hit
-                        (baselines are kept; gateway-hit and gateway-redis-hit answer cache hits, chat at 0 ms only)
+  --targets LIST        comma-separated subset of: direct,nginx,bare-yarp,gateway,gateway-prod,gateway-hit,
+                        gateway-redis-hit (baselines are kept; gateway-prod is the gateway uncached on Redis + Postgres,
+                        both private; gateway-hit and gateway-redis-hit answer cache hits, chat at 0 ms only)
   --scenarios REGEX     run only scenarios whose id matches (ids look like chat-0ms-c32, stream-50ms-c1)
   --add-scenario 'KIND LATENCY CONNECTIONS'  add a scenario (repeatable), e.g. 'chat-nostore 0 32'
   --rev REV             build gateway and mock from git revision REV (git archive into a temp folder) instead of
                         the working tree, so that concurrent edits and builds cannot interfere
   --snapshot            build from a copy of the working tree taken at the start (tracked and untracked files), so
                         that edits made during the run cannot interfere; the report names it "+ working tree"
+  --baseline-rev REV    also build the gateway of git revision REV (git archive) and run it beside the other build:
+                        targets gateway@REV (and gateway-prod@REV when gateway-prod runs), same mock, same rounds
+  --fixed-rate          the fixed-rate check (on in full mode; --no-fixed-rate skips it): open-loop chat at each of
+                        --rates for --rate-duration s per target (stream-client --rate: latency from the intended
+                        send time, HdrHistogram), after --rate-warmup s at the same rate
+  --rates LIST          requests/s of the fixed-rate check (default 1000,2000)
+  --rate-duration S     seconds measured per target and rate (default 60)
+  --rate-warmup S       seconds at the rate before the measured ones (default 5)
+  --rate-targets LIST   targets of the fixed-rate check (default: direct, bare-yarp, gateway, gateway-prod and their
+                        variants and baseline builds, those that run)
+  --rate-kinds LIST     chat (non-streamed, unique bodies) and/or stream (TTFT too) (default chat)
   --dedupe N            the dedupe check with N identical requests per burst (default 50); --no-dedupe skips it
   --scale N|auto        the scale check: N slow streams at once (auto: 10,000 or as many as the fd limit allows);
                         on in full mode; --no-scale skips it
   --scale-ramp S        seconds over which the scale check opens its streams (default 20)
   --scale-targets LIST  comma-separated targets the scale check runs through after direct (default gateway; a
                         variant such as gateway+x counts its descriptors the same way)
-  --redis HOST:PORT     use this Redis for gateway-redis-hit instead of a private one started with ops/redis.sh
+  --redis HOST:PORT     use this Redis for gateway-redis-hit and gateway-prod instead of a private one (ops/redis.sh)
+  --postgres CS         use this Postgres (Npgsql connection string) for gateway-prod instead of a private one
+                        started with ops/postgres.sh
   --no-build            use the existing Release outputs
   --dotnet-env 'K=V ..' extra environment for every .NET proxy (bare YARP and gateway), e.g. 'DOTNET_gcServer=0'
   --gateway-env 'K=V ..' extra environment for the gateway only, e.g. 'Logging__LogLevel__Default=Information'
-  --variant SPEC        add a target: BASE+NAME:'K=V ...', BASE being bare-yarp or gateway, run with that extra
+  --variant SPEC        add a target: BASE+NAME:'K=V ...', BASE being bare-yarp, gateway or gateway-prod, run with that extra
                         environment beside the plain one in the same rounds (repeatable), e.g.
                         --variant 'gateway+wks:DOTNET_gcServer=0'
   --no-gc-hook          do not load the allocation-counting startup hook into the .NET proxies
@@ -51,7 +67,8 @@ EOF
 
 mode=quick custom="" runs="" duration="" warmup="" rev="" snapshot=0 build=1 gc_hook=1 keep=0
 only_targets="" scenario_filter="" dotnet_env="" gateway_env="" variants=() extra_scenarios=()
-dedupe_n=50 scale="" scale_ramp=20 redis_addr="" scale_targets=gateway
+dedupe_n=50 scale="" scale_ramp=20 redis_addr="" pg_cs="" scale_targets=gateway baseline_rev=""
+fixed_rate="" rates="1000 2000" rate_duration=60 rate_warmup=5 rate_targets="" rate_kinds=chat
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -70,6 +87,15 @@ while [ $# -gt 0 ]; do
     --scale-ramp) scale_ramp=$2; shift ;;
     --scale-targets) scale_targets=${2//,/ }; shift ;;
     --redis) redis_addr=$2; shift ;;
+    --postgres) pg_cs=$2; shift ;;
+    --baseline-rev) baseline_rev=$2; shift ;;
+    --fixed-rate) fixed_rate=1 ;;
+    --no-fixed-rate) fixed_rate=0 ;;
+    --rates) rates=${2//,/ }; shift ;;
+    --rate-duration) rate_duration=$2; shift ;;
+    --rate-warmup) rate_warmup=$2; shift ;;
+    --rate-targets) rate_targets=${2//,/ }; shift ;;
+    --rate-kinds) rate_kinds=${2//,/ }; shift ;;
     --no-build) build=0 ;;
     --dotnet-env) dotnet_env=$2; shift ;;
     --gateway-env) gateway_env=$2; shift ;;
@@ -88,13 +114,13 @@ done
 # models (wrk, GET /v1/models, passthrough), stream (stream-client, chat with "stream":true: TTFT and total).
 # To add a kind: a case in run_load below, and (for a new report shape) a line in report.awk.
 if [ "$mode" = full ]; then
-  runs=${runs:-3} duration=${duration:-3} warmup=${warmup:-20} scale=${scale:-auto}
+  runs=${runs:-3} duration=${duration:-3} warmup=${warmup:-20} scale=${scale:-auto} fixed_rate=${fixed_rate:-1}
   SCENARIOS=(
     "chat 0 1" "chat 0 32" "models 0 1" "models 0 32" "stream 0 1" "stream 0 32"
     "chat 50 1" "chat 50 32" "stream 50 1" "stream 50 32"
   )
 else
-  runs=${runs:-3} duration=${duration:-2} warmup=${warmup:-2} scale=${scale:-off}
+  runs=${runs:-3} duration=${duration:-2} warmup=${warmup:-2} scale=${scale:-off} fixed_rate=${fixed_rate:-0}
   SCENARIOS=(
     "chat 0 1" "chat 0 32" "models 0 1" "models 0 32" "stream 0 1" "stream 0 32"
     "chat 50 32" "stream 50 32"
@@ -105,14 +131,16 @@ fi
 # that sets T_PORT[name:latency], T_PIDS[name:latency] (processes whose CPU and RSS are measured; empty for none)
 # and T_GC[name:latency] (the startup hook's stats file, or empty). TARGET_KINDS[name] limits the scenario kinds
 # (default: all). direct, nginx and bare-yarp are the baselines every ratio is taken against. A name "base+x" is a
-# variant: base's start function with NAME and the extra ENV of VARIANT_ENV[name] (see --variant).
+# variant: base's start function with NAME and the extra ENV of VARIANT_ENV[name] (see --variant). A name "base@REV"
+# is the same target run from the gateway built from git revision REV (see --baseline-rev; GATEWAY_BIN[name]).
 # To add a target: append its name, write its start function, and if it needs a different load, list the scenario
 # kinds it applies to in TARGET_KINDS (and the upstream latencies in TARGET_LATS) and give it its load in measure.
 # gateway-hit and gateway-redis-hit are gateway instances (in-process store; Redis store) whose upstream is the
 # counting nginx in front of the 0 ms mock: in the chat scenarios they get one fixed body, so every request is a
 # cache hit (checked with curl before and after, and by the upstream's request count staying put); the dedupe check
-# uses them too. HIT_TARGETS get the fixed body.
-TARGETS=(direct nginx bare-yarp gateway gateway-hit gateway-redis-hit)
+# uses them too. HIT_TARGETS get the fixed body. gateway-prod is the gateway as the README recommends it for
+# production, on Redis and Postgres (both private to the run unless --redis/--postgres name others), uncached.
+TARGETS=(direct nginx bare-yarp gateway gateway-prod gateway-hit gateway-redis-hit)
 declare -A TARGET_KINDS=([gateway-hit]=chat [gateway-redis-hit]=chat) TARGET_LATS=([gateway-hit]=0 [gateway-redis-hit]=0)
 declare -A VARIANT_ENV=()
 BASELINES="direct nginx bare-yarp"
@@ -124,9 +152,19 @@ if [ -n "$only_targets" ]; then
   for t in "${TARGETS[@]}"; do [[ "$wanted" == *" $t "* ]] && kept+=("$t"); done
   TARGETS=("${kept[@]}")
 fi
+# The base target of a name: "gateway-prod@1a2b3c4+x" -> gateway-prod.
+base_of() { local b=${1%%+*}; echo "${b%%@*}"; }
+
+BASELINE_TAG=""
+if [ -n "$baseline_rev" ]; then
+  BASELINE_TAG=$(git -C "$REPO" rev-parse --short "$baseline_rev") || { echo "--baseline-rev $baseline_rev: not a revision" >&2; exit 2; }
+  for t in gateway gateway-prod; do
+    [[ " ${TARGETS[*]} " == *" $t "* ]] && TARGETS+=("$t@$BASELINE_TAG")
+  done
+fi
 for spec in "${variants[@]}"; do
   name=${spec%%:*}
-  case "$name" in bare-yarp+?* | gateway+?*) ;; *) echo "--variant $spec: the name must be bare-yarp+NAME or gateway+NAME" >&2; exit 2 ;; esac
+  case "$name" in bare-yarp+?* | gateway+?* | gateway-prod+?*) ;; *) echo "--variant $spec: the name must be bare-yarp+NAME, gateway+NAME or gateway-prod+NAME" >&2; exit 2 ;; esac
   VARIANT_ENV[$name]=${spec#*:}
   [ "$spec" != "$name" ] || VARIANT_ENV[$name]=""
   TARGETS+=("$name")
@@ -142,7 +180,8 @@ for s in "${SCENARIOS[@]}"; do
 done
 [ ${#selected[@]} -gt 0 ] || { echo "no scenario matches '$scenario_filter'" >&2; exit 2; }
 SCENARIOS=("${selected[@]}")
-LATENCIES=$(for s in "${SCENARIOS[@]}"; do read -r _ lat _ <<<"$s"; echo "$lat"; done | sort -nu | tr '\n' ' ')
+# The fixed-rate check runs against the 0 ms mock.
+LATENCIES=$( (for s in "${SCENARIOS[@]}"; do read -r _ lat _ <<<"$s"; echo "$lat"; done; if [ "$fixed_rate" = 1 ]; then echo 0; fi) | sort -nu | tr '\n' ' ')
 
 log() { echo "[bench] $*" >&2; }
 RUN_STARTED=$(date +%s)
@@ -170,6 +209,7 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null
   done
   [ -n "${REDIS_STARTED:-}" ] && REDIS_PORT=$REDIS_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/redis.sh" stop 2>/dev/null
+  [ -n "${PG_STARTED:-}" ] && PG_PORT=$PG_STARTED AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/postgres.sh" stop 2>/dev/null
   if [ "$keep" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -216,6 +256,15 @@ snapshot mock "$SRC/ops/mock-openai/bin/Release/net10.0" MockOpenAi.dll
 snapshot bare-yarp "$BENCH_DIR/bare-yarp/bin/Release/net10.0" BareYarp.dll
 snapshot stream-client "$BENCH_DIR/stream-client/bin/Release/net10.0" StreamClient.dll
 snapshot gc-hook "$BENCH_DIR/gc-hook/bin/Release/net10.0" BenchGcHook.dll
+# --baseline-rev: the other build's gateway (always built: it is a fresh archive), run as gateway@REV beside this one.
+BASELINE_DESC=""
+if [ -n "$BASELINE_TAG" ]; then
+  mkdir -p "$TMP/src-baseline"
+  git -C "$REPO" archive --format=tar "$baseline_rev" | tar -x -C "$TMP/src-baseline"
+  build_project "$TMP/src-baseline/gateway/AiGateway.csproj"
+  snapshot "gateway@$BASELINE_TAG" "$TMP/src-baseline/gateway/bin/Release/net10.0" AiGateway.dll
+  BASELINE_DESC="; targets named @$BASELINE_TAG: the gateway of $BASELINE_TAG (git archive, $(git -C "$REPO" log -1 --format=%cs "$baseline_rev"): $(git -C "$REPO" log -1 --format=%s "$baseline_rev" | cut -c1-80)), same mock and rounds"
+fi
 
 # -------------------------------------------------------------------------------------------------- processes
 
@@ -340,8 +389,11 @@ start_gateway() { # LATENCY UPSTREAM_PORT [NAME ENV]
   free_port
   port=$PORT
   mkdir -p "$TMP/$name-data-$1"
+  # a name with @REV runs that revision's build (--baseline-rev)
+  local bin=gateway
+  [[ "$name" == *@* ]] && bin=gateway@$(base_of "${name#*@}")
   # shellcheck disable=SC2086
-  start_dotnet "$name-$1" "$port" "$TMP/bin/gateway/AiGateway.dll" \
+  start_dotnet "$name-$1" "$port" "$TMP/bin/$bin/AiGateway.dll" \
     ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$2" \
     Logging__LogLevel__Default=Warning \
     Gateway__DataDir="$TMP/$name-data-$1" \
@@ -391,8 +443,41 @@ start_gateway_redis_hit() { # LATENCY UPSTREAM_PORT [NAME ENV]: the gateway with
   start_gateway "$1" "$COUNTER_PORT" "${3:-gateway-redis-hit}" "ConnectionStrings__Redis=$redis_addr ${4:-}"
 }
 
+# A private Postgres (ops/postgres.sh on a free port, data under the temp folder), unless --postgres names one.
+PG_STARTED=""
+start_postgres() {
+  [ -n "$pg_cs" ] && return
+  free_port
+  local out
+  chmod 711 "$TMP" # the server runs as the postgres user and keeps its data under $TMP/services
+  out=$(PG_PORT=$PORT AIGW_SERVICES_DIR=$TMP/services "$REPO/ops/postgres.sh" start 2>"$TMP/postgres.log") ||
+    { cat "$TMP/postgres.log" >&2; exit 1; }
+  pg_cs=${out#export AIGW_TEST_POSTGRES=}
+  pg_cs=${pg_cs//\'/}
+  PG_STARTED=$PORT
+}
+
+# The processes of the private Redis and Postgres (the postmaster and its children: the backends the gateways hold
+# open, the writer, the WAL writer), whose CPU gateway-prod's rows report beside the gateway's own.
+backend_pids() {
+  [ -n "$REDIS_STARTED" ] && cat "$TMP/services/redis/redis.pid" 2>/dev/null
+  if [ -n "$PG_STARTED" ]; then
+    local pm
+    pm=$(head -1 "$TMP/services/postgres/data/postmaster.pid" 2>/dev/null) && [ -n "$pm" ] && { echo "$pm"; pgrep -P "$pm"; }
+  fi
+  true
+}
+
+start_gateway_prod() { # LATENCY UPSTREAM_PORT [NAME ENV]: the gateway uncached on Redis + Postgres, as in production
+  [ -n "$redis_addr" ] || start_redis
+  [ -n "$pg_cs" ] || start_postgres
+  start_gateway "$1" "$2" "${3:-gateway-prod}" "ConnectionStrings__Redis=$redis_addr ConnectionStrings__Postgres=$pg_cs ${4:-}"
+}
+
 target_applies() { # TARGET KIND LATENCY
-  local kinds=${TARGET_KINDS[${1%%+*}]:-} lats=${TARGET_LATS[${1%%+*}]:-}
+  local b
+  b=$(base_of "$1")
+  local kinds=${TARGET_KINDS[$b]:-} lats=${TARGET_LATS[$b]:-}
   { [ "$2" = - ] || [ -z "$kinds" ] || [[ " $kinds " == *" $2 "* ]]; } && { [ -z "$lats" ] || [[ " $lats " == *" $3 "* ]]; }
 }
 
@@ -443,7 +528,7 @@ machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat;
 our_cpu() {
   local total=0 pid t pids
   pids=$(ps -e -o pid=,ppid= | awk -v root=$$ '{ p[$1] = $2 } END { for (x in p) { y = x; while ((y in p) && y != root && y > 1) y = p[y]; if (y == root && x != root) print x } }')
-  [ -n "$REDIS_STARTED" ] && pids="$pids $(cat "$TMP/services/redis/redis.pid" 2>/dev/null)"
+  pids="$pids $(backend_pids | tr '\n' ' ')"
   for pid in $$ $pids; do
     t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
     total=$((total + ${t:-0}))
@@ -460,7 +545,7 @@ field() { # LINE KEY
 }
 
 RAW=$TMP/raw.tsv
-printf 'round\tscenario\tkind\ttarget\tlatency_ms\tconnections\trps\tp50_us\tp99_us\tttft_p50_us\tttft_p99_us\trequests\terrors\tnon2xx\tcpu_ticks\tload_ms\trss_kb\talloc_bytes\tgcs\tgc_pause_us\tupstream_calls\tcache_check\n' >"$RAW"
+printf 'round\tscenario\tkind\ttarget\tlatency_ms\tconnections\trps\tp50_us\tp99_us\tttft_p50_us\tttft_p99_us\trequests\terrors\tnon2xx\tcpu_ticks\tload_ms\trss_kb\talloc_bytes\tgcs\tgc_pause_us\tupstream_calls\tcache_check\tbackend_cpu_ticks\n' >"$RAW"
 
 # The one body of the cache-hit targets (about the size of chat.lua's, a run nonce inside so the first call misses).
 HIT_BODY=$TMP/hit-body.json
@@ -480,7 +565,7 @@ measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
   local pids=(${T_PIDS[$key]}) gcfile=${T_GC[$key]} base="http://127.0.0.1:${T_PORT[$key]}"
   local pid load=$kind calls=- check=- before="" c0=""
   cut -d' ' -f1 /proc/loadavg >>"$TMP/loads"
-  if [[ "$HIT_TARGETS" == *" ${target%%+*} "* && "$kind" == chat ]]; then
+  if [[ "$HIT_TARGETS" == *" $(base_of "$target") "* && "$kind" == chat ]]; then
     # Every request of the load is a hit: the entry is filled (or found) before, and must still be there after; the
     # counting upstream must see no call during the load.
     load=chat-hit
@@ -489,11 +574,15 @@ measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
     c0=$(upstream_calls)
   fi
   for pid in "${pids[@]}"; do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
-  local gc0 gc1 cpu0 cpu1 line
+  local gc0 gc1 cpu0 cpu1 line backend=() bcpu0=0 bcpu1=0 bcpu=-
+  # Redis and Postgres work for the targets that use them: their CPU is reported beside the proxy's
+  case "$(base_of "$target")" in gateway-prod | gateway-redis-hit) mapfile -t backend < <(backend_pids) ;; esac
   gc0=$(gc_stats "$gcfile")
+  [ ${#backend[@]} -gt 0 ] && bcpu0=$(cpu_ticks "${backend[@]}")
   cpu0=$(cpu_ticks "${pids[@]}")
   line=$(run_load "$load" "$conns" "$duration" "$base")
   cpu1=$(cpu_ticks "${pids[@]}")
+  [ ${#backend[@]} -gt 0 ] && bcpu1=$(cpu_ticks "${backend[@]}") && bcpu=$((bcpu1 - bcpu0))
   [ -n "$gcfile" ] && sleep 0.12 # the hook rewrites its file every 50 ms
   gc1=$(gc_stats "$gcfile")
   if [ -n "$c0" ]; then
@@ -517,10 +606,10 @@ measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
   local v
   v=$(field "$line" ttft_p50_us); local ttft50=${v:--}
   v=$(field "$line" ttft_p99_us); local ttft99=${v:--}
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$round" "$id" "$kind" "$target" "$lat" "$conns" "$(field "$line" rps)" "$(field "$line" p50_us)" \
     "$(field "$line" p99_us)" "$ttft50" "$ttft99" "$(field "$line" requests)" "$(field "$line" errors)" \
-    "$(field "$line" non2xx)" "$cpu" "$((duration * 1000))" "$rss" "$alloc" "$gcs" "$pause" "$calls" "$check" >>"$RAW"
+    "$(field "$line" non2xx)" "$cpu" "$((duration * 1000))" "$rss" "$alloc" "$gcs" "$pause" "$calls" "$check" "$bcpu" >>"$RAW"
   log "$(printf '[%s/%s] %-16s %-17s %9s rps  p50 %6s us  p99 %7s us%s%s' "$round" "$runs" "$id" "$target" \
     "$(field "$line" rps)" "$(field "$line" p50_us)" "$(field "$line" p99_us)" \
     "$([ "$ttft50" != - ] && echo "  ttft p50 $ttft50 us p99 $ttft99 us")" \
@@ -599,6 +688,75 @@ dedupe_round() { # ROUND
   done
 }
 
+# -------------------------------------------------------------------------------------------------- fixed rate
+
+# Issue 21's fixed-rate check: open-loop load (stream-client --rate) at each rate against each target, in front of the
+# 0 ms mock, one run each (warm-up at the rate, then the measured seconds): request i is due at i / rate whatever
+# happened to the ones before it, and its latency runs from that intended time to the end of its answer, so a stall
+# counts in every request it held up (coordinated omission corrected). Reported: p50/p90/p99/p99.9/max and what each
+# adds over direct at the same rate, the schedule's own lag (the generator's share), the proxy's CPU per request and
+# RSS (peak over the run and at its end), and for gateway-prod the CPU of Redis + Postgres per request.
+FIXED_RAW=$TMP/fixed.tsv
+printf 'kind\trate\ttarget\tsent\trequests\trps\tp50_us\tp90_us\tp99_us\tp999_us\tmax_us\tttft_p50_us\tttft_p99_us\tttft_p999_us\tlag_p99_us\tlag_max_us\tpeak_in_flight\tconnections\terrors\tnon2xx\tall_sent\tcpu_ticks\trss_peak_kb\trss_end_kb\tbackend_cpu_ticks\tload1\n' >"$FIXED_RAW"
+
+fixed_rate_run() { # KIND RATE TARGET
+  local kind=$1 rate=$2 t=$3 line pid rss_end=- backend=() cpu0 cpu1 cpu=- bcpu0=0 bcpu1=0 bcpu=- peak=- load1
+  local base="http://127.0.0.1:${T_PORT[$t:0]}"
+  # shellcheck disable=SC2206
+  local pids=(${T_PIDS[$t:0]})
+  local args=(--rate "$rate" --duration "$rate_duration" --warmup "$rate_warmup" --connections 16 --timeout 10
+    --url "$base/v1/chat/completions")
+  if [ "$kind" = stream ]; then args+=(--header "x-mock-chunks: $STREAM_CHUNKS"); else args+=(--no-stream); fi
+  case "$(base_of "$t")" in gateway-prod | gateway-redis-hit) mapfile -t backend < <(backend_pids) ;; esac
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  echo "$load1" >>"$TMP/loads"
+  for pid in "${pids[@]}"; do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
+  cpu0=$(cpu_ticks "${pids[@]}")
+  [ ${#backend[@]} -gt 0 ] && bcpu0=$(cpu_ticks "${backend[@]}")
+  line=$(BENCH_NONCE="rate-$t-$RANDOM$RANDOM-$(date +%s%N)" "${STREAM_CLIENT[@]}" "${args[@]}" 2>"$TMP/rate.err" | grep '^BENCH ' || true)
+  cpu1=$(cpu_ticks "${pids[@]}")
+  [ ${#backend[@]} -gt 0 ] && bcpu1=$(cpu_ticks "${backend[@]}") && bcpu=$((bcpu1 - bcpu0))
+  if [ ${#pids[@]} -gt 0 ]; then
+    cpu=$((cpu1 - cpu0))
+    peak=$(peak_rss_kb "${pids[@]}")
+    rss_end=0
+    for pid in "${pids[@]}"; do rss_end=$((rss_end + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0))); done
+  fi
+  [ -n "$line" ] || { log "fixed rate $kind $rate/s $t: no result: $(head -c 300 "$TMP/rate.err")"; return; }
+  local f out=("$kind" "$rate" "$t")
+  for f in sent requests rps p50_us p90_us p99_us p999_us max_us ttft_p50_us ttft_p99_us ttft_p999_us lag_p99_us lag_max_us \
+    peak_in_flight connections errors non2xx all_sent; do
+    local v
+    v=$(field "$line" "$f")
+    out+=("${v:--}")
+  done
+  out+=("$cpu" "$peak" "$rss_end" "$bcpu" "$load1")
+  (IFS=$'\t'; echo "${out[*]}") >>"$FIXED_RAW"
+  log "$(printf 'fixed rate %-6s %5s/s %-20s p50 %7s us  p99 %7s us  p99.9 %7s us  max %8s us  lag p99 %5s us  in flight %4s  errors %s  RSS %s kB' \
+    "$kind" "$rate" "$t" "$(field "$line" p50_us)" "$(field "$line" p99_us)" "$(field "$line" p999_us)" "$(field "$line" max_us)" \
+    "$(field "$line" lag_p99_us)" "$(field "$line" peak_in_flight)" "$(($(field "$line" errors) + $(field "$line" non2xx)))" "$peak")"
+}
+
+fixed_rate_check() {
+  local targets=() t kind rate
+  if [ -n "$rate_targets" ]; then
+    for t in $rate_targets; do targets+=("$t"); done
+  else
+    for t in "${TARGETS[@]}"; do
+      case "$(base_of "$t")" in direct | bare-yarp | gateway | gateway-prod) targets+=("$t") ;; esac
+    done
+  fi
+  log "fixed rate: ${rates// /, } requests/s, ${rate_duration} s each after ${rate_warmup} s at the rate, through ${targets[*]}"
+  for kind in $rate_kinds; do
+    for rate in $rates; do
+      for t in "${targets[@]}"; do
+        [ -n "${T_PORT[$t:0]:-}" ] || { log "fixed rate: no target $t at 0 ms"; continue; }
+        fixed_rate_run "$kind" "$rate" "$t"
+      done
+    done
+  done
+}
+
 # ------------------------------------------------------------------------------------------------------- scale
 
 # Issue 9's scale check: N streams at once from a slow upstream (one event a second, 30 s each: x-mock-chunks 28 =
@@ -622,7 +780,7 @@ start_scale_targets() { # the HTTP/2 mock and a fresh, warmed-up instance of eac
   T_PORT[direct:h2]=${T_PORT[direct:0]} T_PIDS[direct:h2]="" T_GC[direct:h2]=""
   for t in $scale_targets; do
     log "starting $t for the scale check (HTTP/2 upstream), warming it up"
-    base=${t%%+*}
+    base=$(base_of "$t")
     "start_${base//-/_}" h2 "$port" "$t" "$SCALE_H2_ENV ${VARIANT_ENV[$t]:-}"
     [ -n "${T_PORT[$t:h2]:-}" ] || continue
     run_load chat 32 5 "http://127.0.0.1:${T_PORT[$t:h2]}" >/dev/null
@@ -692,7 +850,7 @@ for lat in $LATENCIES; do
   for t in "${TARGETS[@]}"; do
     target_applies "$t" - "$lat" || continue
     log "starting $t ($lat ms upstream)"
-    base=${t%%+*}
+    base=$(base_of "$t")
     "start_${base//-/_}" "$lat" "${MOCK_PORT[$lat]}" "$t" "${VARIANT_ENV[$t]:-}"
     check_target "$t" "$lat"
   done
@@ -707,7 +865,7 @@ for lat in $LATENCIES; do
     log "warming up $t ($lat ms upstream)"
     base="http://127.0.0.1:${T_PORT[$t:$lat]}"
     run_load chat 32 "$warmup" "$base" >/dev/null
-    [[ "$HIT_TARGETS" == *" ${t%%+*} "* ]] && run_load chat-hit 32 1 "$base" >/dev/null
+    [[ "$HIT_TARGETS" == *" $(base_of "$t") "* ]] && run_load chat-hit 32 1 "$base" >/dev/null
     run_load models 32 1 "$base" >/dev/null
     run_load stream 8 1 "$base" >/dev/null
   done
@@ -726,6 +884,7 @@ for round in $(seq "$runs"); do
   done
   [ "$dedupe_n" -gt 0 ] && dedupe_round "$round"
 done
+[ "$fixed_rate" = 1 ] && fixed_rate_check
 [ "$scale" != off ] && scale_check
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 BUSY1=$(machine_busy) OURS1=$(our_cpu)
@@ -739,20 +898,21 @@ mkdir -p "$BENCH_DIR/results"
 cp "$RAW" "$BENCH_DIR/results/latest.tsv"
 cp "$DEDUPE_RAW" "$BENCH_DIR/results/latest-dedupe.tsv"
 cp "$SCALE_RAW" "$BENCH_DIR/results/latest-scale.tsv"
+cp "$FIXED_RAW" "$BENCH_DIR/results/latest-fixed.tsv"
 LOAD_DURING=$(sort -n "$TMP/loads" 2>/dev/null | awk '{ a[NR] = $1 } END { if (NR) printf "min %.2f, median %.2f, max %.2f over %d samples", a[1], a[int((NR + 1) / 2)], a[NR], NR }')
 RUN_MINUTES=$(( ($(date +%s) - RUN_STARTED) / 60 ))
 {
   echo "## Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) ($mode$custom)"
   echo
-  echo "- source: $SOURCE_DESC; Release builds; gateway in Passthrough mode, embedded store, Logging at Warning"
+  echo "- source: $SOURCE_DESC; Release builds; gateway in Passthrough mode, embedded store (gateway-prod: Redis $redis_addr$([ -n "$REDIS_STARTED" ] && echo " (private, ops/redis.sh)") and Postgres$([ -n "$PG_STARTED" ] && echo " (private, ops/postgres.sh, port $PG_STARTED)"), on the same cores), Logging at Warning$BASELINE_DESC"
   echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER; 1-minute load average at the start of each measurement: ${LOAD_DURING:-not sampled} (the bench itself keeps about 2 busy); from start-up to the end of the measurements, other processes used ${OTHERS_PCT}% of the machine's CPU time and the bench ${OURS_PCT}%; whole run $RUN_MINUTES min"
   echo "- $runs rounds x ${duration} s per target and scenario, interleaved (target order rotating), after ${warmup} s warm-up each; figures are medians over rounds, ratios are medians of per-round ratios to the baseline measured in the same round"
   echo "- load: wrk $(wrk --version 2>&1 | head -1 | awk '{ print $2 }') (1 thread at 1 connection, 2 threads at 32); streams: ops/bench/stream-client ($STREAM_CHUNKS content events per stream); chat bodies $(( ${BENCH_PAD_BYTES:-600} + 200 )) bytes or so, unique per request"
-  echo "- cache hits: $([ -n "$COUNTER_PORT" ] && echo "gateway-hit (in-process store)$([ -n "$redis_addr" ] && echo " and gateway-redis-hit (Redis $redis_addr$([ -n "$REDIS_STARTED" ] && echo ", private, started with ops/redis.sh"))") get one fixed body in the chat scenarios, upstream through a counting nginx" || echo "no hit target"); dedupe: $([ "$dedupe_n" -gt 0 ] && echo "bursts of $dedupe_n identical requests, upstream latency $DEDUPE_LATENCY_MS ms" || echo off); scale check: $([ "$scale" = off ] && echo off || echo "${scale}, ramp ${scale_ramp} s, through direct and $scale_targets")"
+  echo "- cache hits: $([ -n "$COUNTER_PORT" ] && echo "gateway-hit (in-process store)$([ -n "$redis_addr" ] && echo " and gateway-redis-hit (Redis $redis_addr$([ -n "$REDIS_STARTED" ] && echo ", private, started with ops/redis.sh"))") get one fixed body in the chat scenarios, upstream through a counting nginx" || echo "no hit target"); dedupe: $([ "$dedupe_n" -gt 0 ] && echo "bursts of $dedupe_n identical requests, upstream latency $DEDUPE_LATENCY_MS ms" || echo off); fixed rate: $([ "$fixed_rate" = 1 ] && echo "${rates// /, } requests/s (${rate_kinds// /, }), ${rate_duration} s per target after ${rate_warmup} s at the rate, one run each, stream-client --rate (open loop, latency from the intended send time, HdrHistogram)" || echo off); scale check: $([ "$scale" = off ] && echo off || echo "${scale}, ramp ${scale_ramp} s, through direct and $scale_targets")"
   echo "- nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with worker_processes $NGINX_WORKERS ($(nproc) workers); fd limit $FD_LIMIT; .NET extra env: ${dotnet_env:-none}; gateway extra env: ${gateway_env:-none}$(for t in "${!VARIANT_ENV[@]}"; do printf '; variant %s: %s' "$t" "${VARIANT_ENV[$t]:-none}"; done)"
   echo
   awk -F'\t' -v targets="${TARGETS[*]}" -v clk="$CLK_TCK" -v dedupe_latency="$DEDUPE_LATENCY_MS" -v scale_note="$SCALE_NOTE" \
-    -f "$BENCH_DIR/report.awk" "$RAW" "$DEDUPE_RAW" "$SCALE_RAW"
+    -f "$BENCH_DIR/report.awk" "$RAW" "$DEDUPE_RAW" "$SCALE_RAW" "$FIXED_RAW"
 } | tee "$BENCH_DIR/results/latest.md"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 label=$mode${custom:+-custom}
@@ -760,4 +920,5 @@ cp "$BENCH_DIR/results/latest.md" "$BENCH_DIR/results/$stamp-$label.md"
 cp "$RAW" "$BENCH_DIR/results/$stamp-$label.tsv"
 cp "$DEDUPE_RAW" "$BENCH_DIR/results/$stamp-$label-dedupe.tsv"
 cp "$SCALE_RAW" "$BENCH_DIR/results/$stamp-$label-scale.tsv"
+cp "$FIXED_RAW" "$BENCH_DIR/results/$stamp-$label-fixed.tsv"
 log "report: ops/bench/results/latest.md (raw rows: results/latest.tsv)"

@@ -24,7 +24,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
         var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
         var shared = route?.SharedAcrossOrgs == true;
         var fingerprint = RequestFingerprint.Compute(
-            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, exchange.Route, shared),
+            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, settings.CustomerId, exchange.Route, shared),
             exchange.Endpoint.Path, exchange.Json, gateway.Cache.EffectiveIgnoreFields);
 
         var headers = exchange.HttpContext.Request.Headers;
@@ -50,7 +50,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
             status = parsed!.NoStore ? CacheStatus.Bypass : parsed.NoCache ? CacheStatus.Refresh : CacheStatus.Miss;
         }
 
-        var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? settings.Org?.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
+        var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? settings.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
         var store = status != CacheStatus.Bypass && ttlSeconds > 0;
         return (new CacheDecision(status, fingerprint, store, TimeSpan.FromSeconds(ttlSeconds)), null);
     }

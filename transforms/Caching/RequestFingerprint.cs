@@ -22,7 +22,8 @@ internal static class RequestFingerprint
     /// <summary>
     /// Lower-case hex SHA-256 of the UTF-8 bytes
     /// <code>aigw-fp-1 LF scope LF endpoint-path LF canonical-json</code>
-    /// where <c>scope</c> is <c>org:&lt;org id&gt;</c>, or <c>shared:&lt;route&gt;</c> for a route shared across orgs,
+    /// where <c>scope</c> is <c>org:&lt;org id&gt;</c>, <c>customer:&lt;customer id&gt;@&lt;org id&gt;</c> for a call made for a
+    /// customer (a customer id has no <c>@</c>), or <c>shared:&lt;route&gt;</c> for a route shared across orgs,
     /// and <c>canonical-json</c> is the body (after any mode rewrite) with object members sorted by ordinal name,
     /// no insignificant whitespace, strings in one escaping, numbers in <see cref="CanonicalNumber"/> form, and the
     /// top-level <c>stream_options</c> and <paramref name="ignoredFields"/> left out (<c>stream</c> stays in).
@@ -68,7 +69,13 @@ internal static class RequestFingerprint
 
     /// <summary>The scope part of the fingerprint as kind (<c>org:</c> or <c>shared:</c>) and name.</summary>
     public static (string Kind, string Name) ScopeParts(string orgId, string? route, bool sharedAcrossOrgs) =>
-        sharedAcrossOrgs && route is not null ? ("shared:", route) : ("org:", orgId);
+        ScopeParts(orgId, null, route, sharedAcrossOrgs);
+
+    /// <summary>The scope part of the fingerprint as kind (<c>org:</c>, <c>customer:</c> or <c>shared:</c>) and name: a customer's calls are a scope of their own.</summary>
+    public static (string Kind, string Name) ScopeParts(string orgId, string? customerId, string? route, bool sharedAcrossOrgs) =>
+        sharedAcrossOrgs && route is not null ? ("shared:", route)
+        : customerId is not null ? ("customer:", customerId + "@" + orgId)
+        : ("org:", orgId);
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element, IReadOnlyList<string>? ignoredTopLevel)
     {

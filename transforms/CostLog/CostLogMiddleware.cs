@@ -8,6 +8,7 @@ using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Modes;
+using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Relay;
 using AiGateway.Transforms.Upstream;
 using Microsoft.AspNetCore.Http;
@@ -94,6 +95,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             Id = call.RequestId,
             Ts = call.ReceivedAt,
             OrgId = context.Features.Get<OrgIdentity>()?.OrgId ?? UnauthenticatedOrg,
+            CustomerId = context.Features.Get<CallSettings>()?.CustomerId,
+            KeyId = context.Features.Get<OrgIdentity>()?.KeyId,
             Route = exchange?.Route,
             Endpoint = call.Endpoint.Path,
             ModelRequested = exchange?.ModelRequested,

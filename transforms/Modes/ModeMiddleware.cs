@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace AiGateway.Transforms.Modes;
 
 /// <summary>
-/// Proxy-pipeline step after the quota step and before the cache: picks the call's mode (<see cref="ModeChoice"/>, a
+/// Proxy-pipeline step after the settings and before the quota step: picks the call's mode (<see cref="ModeChoice"/>, a
 /// request feature) and rewrites the body's <c>model</c> for it — before the fingerprint is taken, so a mode-rewritten
 /// call and the same call naming that model share a cache entry. <c>auto</c> reads the org's budget share.
 /// </summary>
@@ -26,16 +26,16 @@ internal sealed class ModeMiddleware(ModeSelector selector, BudgetMeter budgets)
             return next(context);
         }
 
-        var org = context.Features.Get<CallSettings>()?.Org;
-        var (mode, error) = selector.Requested(context.Request.Headers[ModeHeader].ToString(), exchange.Route, org);
+        var settings = context.Features.Get<CallSettings>() ?? CallSettings.Defaults;
+        var (mode, error) = selector.Requested(context.Request.Headers[ModeHeader].ToString(), exchange.Route, settings);
         if (error is not null)
         {
             return OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_mode", error, ModeHeader);
         }
 
-        if (mode == ModeName.Auto && BudgetShare.HasBudget(org))
+        if (mode == ModeName.Auto && (BudgetShare.HasBudget(settings.Org) || settings.Customer is { MonthlyTokenBudget: not null } or { MonthlyUsdBudget: not null }))
         {
-            return InvokeWithBudgetShareAsync(context, next, exchange, org!);
+            return InvokeWithBudgetShareAsync(context, next, exchange, settings);
         }
 
         // Without a budget to read nothing here waits: the next step's task is handed on without a state machine of our own.
@@ -43,12 +43,25 @@ internal sealed class ModeMiddleware(ModeSelector selector, BudgetMeter budgets)
         return next(context);
     }
 
-    private async Task InvokeWithBudgetShareAsync(HttpContext context, RequestDelegate next, AiExchange exchange, OrgAiSettings org)
+    // AUTO reads the same counts as the budgets: the lower of the org's share and, for a customer, its own (its budget
+    // falling back to the org's, against its own spend).
+    private async Task InvokeWithBudgetShareAsync(HttpContext context, RequestDelegate next, AiExchange exchange, CallSettings settings)
     {
-        // The quota step has read the month's spend already when the org's budget is hard.
-        var spent = context.Features.Get<BudgetStanding>()?.Spent
-            ?? await budgets.SpentAsync(org.OrgId, exchange.Call.ReceivedAt, context.RequestAborted);
-        Apply(context, exchange, ModeName.Auto, BudgetShare.Remaining(org, spent));
+        var at = exchange.Call.ReceivedAt;
+        var orgId = exchange.Identity.OrgId;
+        var share = BudgetShare.Remaining(settings.Org, await budgets.SpentAsync(SpendAccount.Org(orgId), at, context.RequestAborted));
+        if (settings.CustomerId is { } customer)
+        {
+            var tokens = settings.Customer?.MonthlyTokenBudget ?? settings.Org?.MonthlyTokenBudget;
+            var usd = settings.Customer?.MonthlyUsdBudget ?? settings.Org?.MonthlyUsdBudget;
+            var spent = await budgets.SpentAsync(SpendAccount.Customer(orgId, customer), at, context.RequestAborted);
+            if (BudgetShare.Remaining(tokens, usd, spent) is { } customerShare)
+            {
+                share = share is { } orgShare ? Math.Min(orgShare, customerShare) : customerShare;
+            }
+        }
+
+        Apply(context, exchange, ModeName.Auto, share);
         await next(context);
     }
 

@@ -13,9 +13,13 @@ namespace AiGateway.Transforms.Modes;
 internal sealed class ModeSelector(IOptionsMonitor<GatewayOptions> options)
 {
     /// <summary>The mode asked for (<c>cheap</c>, <c>smart</c>, <c>auto</c>) or null for none; or an error for an unknown header value.</summary>
-    public (string? Mode, string? Error) Requested(string? header, string? route, OrgAiSettings? org)
+    public (string? Mode, string? Error) Requested(string? header, string? route, OrgAiSettings? org) =>
+        Requested(header, route, new CallSettings(org));
+
+    /// <summary>The mode asked for under the call's settings (the customer's, falling back to the org's), or an error for an unknown header value.</summary>
+    public (string? Mode, string? Error) Requested(string? header, string? route, CallSettings settings)
     {
-        if (!string.IsNullOrWhiteSpace(header) && org?.ClientModeOverride != false)
+        if (!string.IsNullOrWhiteSpace(header) && settings.ClientModeOverride)
         {
             return ModeName.Parse(header) is { } asked
                 ? (asked, null)
@@ -27,7 +31,7 @@ internal sealed class ModeSelector(IOptionsMonitor<GatewayOptions> options)
             return (routeMode, null);
         }
 
-        return (ModeName.Parse(org?.ModeDefault), null);
+        return (ModeName.Parse(settings.ModeDefault), null);
     }
 
     /// <summary>The mode and model for <paramref name="mode"/>; <paramref name="remainingShare"/> is the org's budget share left, or null when it has no budget.</summary>

@@ -44,4 +44,7 @@ public sealed class CallSettings
 
     /// <summary>Whether the call may join or lead identical calls in flight.</summary>
     public bool DedupeEnabled => Customer?.DedupeEnabled ?? Org?.DedupeEnabled ?? true;
+
+    /// <summary>What of the call is stored (<c>off</c>, <c>metadata</c>, <c>redacted</c>, <c>full</c>) before the route and the request lower it.</summary>
+    public string PayloadLogging => Customer?.PayloadLogging ?? Org?.PayloadLogging ?? "off";
 }

@@ -44,4 +44,7 @@ public sealed record CustomerAiSettings
 
     /// <summary>Calls that may run at once, or null for the org's.</summary>
     public int? MaxConcurrent { get; init; }
+
+    /// <summary>What of the customer's calls is stored (<c>off</c>, <c>metadata</c>, <c>redacted</c>, <c>full</c>), or null for the org's.</summary>
+    public string? PayloadLogging { get; init; }
 }

@@ -41,4 +41,7 @@ public sealed record OrgAiSettings
 
     /// <summary>Calls of the org that may run at once, or null.</summary>
     public int? MaxConcurrent { get; init; }
+
+    /// <summary>What of the org's calls is stored (CONTRACT §10.7): <c>off</c> (the default), <c>metadata</c>, <c>redacted</c> or <c>full</c>.</summary>
+    public string PayloadLogging { get; init; } = "off";
 }

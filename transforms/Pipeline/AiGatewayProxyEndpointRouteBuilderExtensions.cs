@@ -45,13 +45,13 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             proxy.Use(services.GetRequiredService<IdentityMiddleware>().InvokeAsync);
             // Exchange: the body, read once (AiExchange); 413, 400.
             proxy.Use(services.GetRequiredService<AiExchangeMiddleware>().InvokeAsync);
-            // Orgs: the settings in force for the call (CallSettings), resolved once.
+            // Orgs: the settings in force for the call and the customer it names (CallSettings), resolved once; 400, 403.
             proxy.Use(services.GetRequiredService<OrgSettingsMiddleware>().InvokeAsync);
-            // Quota, the slot for what a caller may spend: hard budgets (429) now, rate limits and key policy next;
-            // on the way back, the call's spend is counted.
-            proxy.Use(services.GetRequiredService<QuotaMiddleware>().InvokeAsync);
             // Modes: the mode and the model it sends (ModeChoice); 400.
             proxy.Use(services.GetRequiredService<ModeMiddleware>().InvokeAsync);
+            // Quota, what a caller may use, checked on the model the call will send: the key's allowed models (403), rate
+            // limits and budgets (429, x-ratelimit-*); on the way back, reservations settled and the spend counted.
+            proxy.Use(services.GetRequiredService<QuotaMiddleware>().InvokeAsync);
             // Metering: asks the upstream for a stream's usage, and prices the answer as it arrives (an answer sink).
             proxy.Use(services.GetRequiredService<MeteringMiddleware>().InvokeAsync);
             // Caching: the fingerprint and the decision (CacheFeature); a hit is answered here; 400.

@@ -29,8 +29,8 @@ public static class AiGatewayProxyServiceCollectionExtensions
         services.AddGatewayIdentity();
         services.AddAiExchange();
         services.AddOrgSettings();
-        services.AddQuota(configuration);
         services.AddModes();
+        services.AddQuota(configuration);
         services.AddMetering();
         services.AddResponseCache(configuration);
         services.AddDedupe(configuration);

@@ -15,4 +15,7 @@ internal readonly record struct MonthSpend(long Tokens, long UsdUnits)
 
     /// <summary>The sum of two spends.</summary>
     public static MonthSpend operator +(MonthSpend a, MonthSpend b) => new(a.Tokens + b.Tokens, a.UsdUnits + b.UsdUnits);
+
+    /// <summary>The difference of two spends (negative where <paramref name="b"/> is larger).</summary>
+    public static MonthSpend operator -(MonthSpend a, MonthSpend b) => new(a.Tokens - b.Tokens, a.UsdUnits - b.UsdUnits);
 }

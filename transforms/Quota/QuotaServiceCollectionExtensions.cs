@@ -5,24 +5,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiGateway.Transforms.Quota;
 
-/// <summary>Registers the quota step and the monthly budget count: in Redis when <c>ConnectionStrings:Redis</c> is set (shared by instances), in-process otherwise.</summary>
+/// <summary>Registers the quota step and its ledger: in Redis when <c>ConnectionStrings:Redis</c> is set (shared by instances, the in-process ledger standing in while Redis is down), in process otherwise.</summary>
 public static class QuotaServiceCollectionExtensions
 {
-    /// <summary>Adds the quota step, the budget count and the month-spend store it is seeded from; call it after <c>AddGatewayStorage</c>.</summary>
+    /// <summary>Adds the quota step, the ledger and the month-spend store it reconciles with; call it after <c>AddGatewayStorage</c> and <c>AddGatewayRedis</c>.</summary>
     public static IServiceCollection AddQuota(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStore<IMonthSpendStore, PostgresMonthSpendStore, SqliteMonthSpendStore>();
+        services.AddSingleton<MemoryQuotaLedger>();
         if (configuration.HasRedis())
         {
-            services.AddSingleton<IBudgetCounter, RedisBudgetCounter>();
+            services.AddSingleton<RedisQuotaLedger>();
+            services.AddSingleton<IQuotaLedger>(sp => sp.GetRequiredService<RedisQuotaLedger>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisQuotaLedger>());
         }
         else
         {
-            services.AddSingleton<MemoryBudgetCounter>();
-            services.AddSingleton<IBudgetCounter>(sp => sp.GetRequiredService<MemoryBudgetCounter>());
-            services.AddHostedService(sp => sp.GetRequiredService<MemoryBudgetCounter>());
+            services.AddSingleton<IQuotaLedger>(sp => sp.GetRequiredService<MemoryQuotaLedger>());
+            services.AddHostedService(sp => sp.GetRequiredService<MemoryQuotaLedger>());
         }
 
+        services.AddSingleton<QuotaPlanner>();
         services.AddSingleton<BudgetMeter>();
         services.AddSingleton<QuotaMiddleware>();
         return services;

@@ -110,7 +110,7 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
         // The resilience handler has normally read a JSON answer already: the pump takes its array rather than a copy.
         var pump = isEventStream
             ? SsePump.RunAsync(live, upstream)
-            : JsonPump.RunAsync(live, upstream, upstream.Content is BufferedAnswerContent buffered ? buffered.Bytes : null);
+            : JsonPump.RunAsync(live, upstream, upstream.Content is BufferedAnswerContent buffered ? buffered.Bytes : (ReadOnlyMemory<byte>?)null);
         var gateway = options.CurrentValue;
         await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, 0, exchange.ClientWantsStreamUsage, writeHeaders: false,
             exchange.HttpContext.RequestAborted, TimeSpan.FromSeconds(gateway.Resume.GraceSeconds));

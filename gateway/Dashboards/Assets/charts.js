@@ -71,6 +71,10 @@
     return spanMs <= 36 * 3600e3 ? time : spanMs <= 8 * 86400e3 ? `${day} ${time}` : day;
   }
 
+  function bucketName(bucketMs) {
+    return bucketMs >= 86400e3 ? 'day' : bucketMs >= 3600e3 ? 'hour' : 'minute';
+  }
+
   function yAxis(svg, w, yMax, format) {
     const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
     for (let i = 0; i <= 4; i++) {
@@ -103,7 +107,10 @@
     return [xMin, xMax];
   }
 
-  // series: [{ name, color, points: [[timeMs, value or null]] }]
+  // series: [{ name, color, points: [[timeMs, value or null]] }]; bucketMs (optional): the width of the bucket each
+  // point sums, from its time. A point is drawn at the middle of its bucket, and a point with no neighbour in the buckets
+  // beside it (one call in the range, or calls far apart) also as a column as wide as its bucket (6 px at least): a
+  // lone dot at the edge of a 24-hour axis is easy to miss.
   function line(container, options) {
     const series = options.series.filter((s) => s.points.some((p) => p[1] !== null && p[1] !== undefined));
     if (series.length === 0) {
@@ -114,20 +121,24 @@
     legend(container, options.series);
     const w = width(container);
     const svg = svgEl('svg', { viewBox: `0 0 ${w} ${HEIGHT}`, width: w, height: HEIGHT, role: 'img', 'aria-label': options.label || '' }, container);
+    const bucketMs = options.bucketMs || 0;
     const times = series.flatMap((s) => s.points.map((p) => p[0]));
-    const [xMin, xMax] = domain(options, times);
+    let [xMin, xMax] = domain(options, times);
+    xMax = Math.max(xMax, Math.max(...times) + bucketMs);
     const yMax = options.yMax ?? niceMax(Math.max(...series.flatMap((s) => s.points.map((p) => p[1] ?? 0))), options.integer);
     const format = options.format || ((v) => String(v));
     yAxis(svg, w, yMax, format);
     timeAxis(svg, w, xMin, xMax);
     const plotW = w - MARGIN.left - MARGIN.right;
     const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-    const x = (t) => MARGIN.left + ((t - xMin) / (xMax - xMin)) * plotW;
+    const x = (t) => MARGIN.left + ((t + bucketMs / 2 - xMin) / (xMax - xMin)) * plotW;
     const y = (v) => MARGIN.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
+    const columnW = Math.max(6, (bucketMs / (xMax - xMin)) * plotW);
     let drawn = 0;
     for (const s of series) {
       let d = '';
       let pen = false;
+      const has = new Set(s.points.filter((p) => p[1] !== null && p[1] !== undefined).map((p) => p[0]));
       for (const [t, v] of s.points) {
         if (v === null || v === undefined) {
           pen = false;
@@ -135,6 +146,14 @@
         }
         d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
         pen = true;
+        if (bucketMs > 0 && !has.has(t - bucketMs) && !has.has(t + bucketMs)) {
+          const top = y(v);
+          const column = svgEl('rect', {
+            x: (x(t) - columnW / 2).toFixed(1), y: top.toFixed(1), width: columnW.toFixed(1),
+            height: Math.max(1, MARGIN.top + plotH - top).toFixed(1), fill: s.color, class: 'bucket',
+          }, svg);
+          svgEl('title', {}, column).textContent = `${s.name}: ${format(v)} — ${new Date(t).toLocaleString()} (one ${bucketName(bucketMs)})`;
+        }
       }
       svgEl('path', { d, class: 'series', stroke: s.color, fill: 'none' }, svg);
       for (const [t, v] of s.points) {

@@ -21,21 +21,40 @@
   }
 
   const query = new URLSearchParams(location.search);
-  for (const name of ['org', 'route', 'model', 'range', 'from', 'to', 'refresh']) {
+  for (const name of ['org', 'route', 'model', 'range', 'from', 'to', 'refresh', 'top']) {
     if (query.has(name) && form.elements[name]) {
       form.elements[name].value = query.get(name);
     }
   }
 
+  // Between a figure and its unit, so that a card that must wrap does so between figures.
+  const NBSP = '\u00a0';
+
+  // Three significant digits without an exponent (0.000123, 12.3, 456).
+  function sig3(n) {
+    return String(Number(n.toPrecision(3)));
+  }
+
+  // Every figure is shortened to fit a card (k and M, ms and s, µ$ under a tenth of a cent) rather than cut off.
   function money(v) {
     if (v === null || v === undefined) {
       return '–';
     }
     const n = Number(v);
+    const a = Math.abs(n);
     if (n === 0) {
       return '$0';
     }
-    return Math.abs(n) >= 1 ? `$${n.toFixed(2)}` : `$${n.toPrecision(3)}`;
+    if (a >= 1e6) {
+      return `$${sig3(n / 1e6)}M`;
+    }
+    if (a >= 1e3) {
+      return `$${sig3(n / 1e3)}k`;
+    }
+    if (a >= 1) {
+      return `$${n.toFixed(2)}`;
+    }
+    return a >= 1e-3 ? `$${sig3(n)}` : `${sig3(n * 1e6)}${NBSP}µ$`;
   }
 
   function count(v) {
@@ -43,14 +62,39 @@
       return '–';
     }
     const n = Number(v);
-    return Math.abs(n) >= 10 || Number.isInteger(n) ? n.toLocaleString('en-US', { maximumFractionDigits: 1 }) : String(Number(n.toPrecision(3)));
+    const a = Math.abs(n);
+    if (a >= 1e9) {
+      return `${sig3(n / 1e9)}B`;
+    }
+    if (a >= 1e6) {
+      return `${sig3(n / 1e6)}M`;
+    }
+    if (a >= 1e4) {
+      return `${sig3(n / 1e3)}k`;
+    }
+    return Number.isInteger(n) ? n.toLocaleString('en-US') : sig3(n);
+  }
+
+  // A rate given per second, in the unit that keeps it readable: per second, else per minute, else per hour.
+  function rate(v, unit) {
+    const n = Number(v);
+    if (!(n > 0)) {
+      return `0${NBSP}${unit}/s`;
+    }
+    if (n >= 1) {
+      return `${count(n)}${NBSP}${unit}/s`;
+    }
+    return n * 60 >= 1 ? `${sig3(n * 60)}${NBSP}${unit}/min` : `${sig3(n * 3600)}${NBSP}${unit}/h`;
   }
 
   function ms(v) {
     if (v === null || v === undefined) {
       return '–';
     }
-    return v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+    if (v < 1000) {
+      return `${v < 10 ? sig3(v) : Math.round(v)}${NBSP}ms`;
+    }
+    return v < 60e3 ? `${sig3(v / 1000)}${NBSP}s` : `${sig3(v / 60e3)}${NBSP}min`;
   }
 
   function percent(v) {
@@ -95,10 +139,32 @@
     return { params, xMin, xMax, bucket: BUCKETS[range] };
   }
 
+  // The costs export for the same org and the whole UTC days that cover the range (the rollup holds days, not hours).
+  function costsLink(view) {
+    const link = document.getElementById('costs-csv');
+    if (!link) {
+      return;
+    }
+    const params = new URLSearchParams();
+    const org = form.elements.org.value.trim();
+    if (org) {
+      params.set('org', org);
+    }
+    const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+    if (view.xMin !== null) {
+      params.set('from', day(view.xMin));
+    }
+    if (form.elements.range.value === 'custom' && form.elements.to.value) {
+      params.set('to', day(view.xMax + 86400e3 - 1));
+    }
+    const query = params.toString();
+    link.href = `/api/costs.csv${query ? '?' + query : ''}`;
+  }
+
   function remember() {
     const params = new URLSearchParams();
-    for (const name of ['org', 'route', 'model', 'range', 'refresh']) {
-      if (form.elements[name].value) {
+    for (const name of ['org', 'route', 'model', 'range', 'refresh', 'top']) {
+      if (form.elements[name] && form.elements[name].value) {
         params.set(name, form.elements[name].value);
       }
     }
@@ -135,11 +201,14 @@
     return body;
   }
 
+  // values: id → text, or [text, title] where the title holds what the text rounds (an exact amount).
   function setKpis(values) {
-    for (const [id, text] of Object.entries(values)) {
+    for (const [id, value] of Object.entries(values)) {
       const node = document.getElementById(id);
       if (node) {
+        const [text, title] = Array.isArray(value) ? value : [value, ''];
         node.textContent = text;
+        node.title = title;
       }
     }
   }
@@ -177,24 +246,29 @@
   }
 
   function renderAi(report, series, view) {
+    const top = form.elements.top.value;
+    for (const node of document.querySelectorAll('.top-n')) {
+      node.textContent = top;
+    }
     setKpis({
       'kpi-requests': count(report.requests),
       'kpi-hit-rate': percent(report.cache_hit_rate),
       'kpi-hits': count(report.cache_hits),
       'kpi-followers': count(report.dedupe_followers),
-      'kpi-cost': money(report.cost_usd),
-      'kpi-saved': money(report.saved_usd),
+      'kpi-cost': [money(report.cost_usd), `$${report.cost_usd}`],
+      'kpi-saved': [money(report.saved_usd), `$${report.saved_usd}`],
       'kpi-duration': `${ms(report.duration_p50_ms)} / ${ms(report.duration_p95_ms)}`,
       'kpi-ttft': `${ms(report.ttft_p50_ms)} / ${ms(report.ttft_p95_ms)}`,
     });
     const t = times(series);
+    const bucketMs = series.bucket_seconds * 1000;
     const charts = window.AigwCharts;
     charts.line(document.getElementById('chart-hit-rate'), {
-      label: 'Cache hit rate over time', xMin: view.xMin, xMax: view.xMax, yMax: 100, format: (v) => `${Math.round(v)}%`,
+      label: 'Cache hit rate over time', xMin: view.xMin, xMax: view.xMax, bucketMs, yMax: 100, format: (v) => `${Math.round(v)}%`,
       series: [{ name: 'Cache hit rate', color: COLORS.green, points: series.points.map((p, i) => [t[i], p.cache_hit_rate * 100]) }],
     });
     charts.line(document.getElementById('chart-requests'), {
-      label: 'Requests over time', xMin: view.xMin, xMax: view.xMax, format: count, integer: true,
+      label: 'Requests over time', xMin: view.xMin, xMax: view.xMax, bucketMs, format: count, integer: true,
       series: [
         { name: 'Requests', color: COLORS.blue, points: series.points.map((p, i) => [t[i], p.requests]) },
         { name: 'Cache hits', color: COLORS.green, points: series.points.map((p, i) => [t[i], p.cache_hits]) },
@@ -215,6 +289,14 @@
         { name: 'Saved by cache and dedupe', color: COLORS.green, values: report.by_route.map((r) => r.saved_usd) },
       ],
     });
+    charts.bars(document.getElementById('chart-avg-cost-model'), {
+      label: 'Average cost per call by model', format: money, labels: report.by_model.map((m) => modelName(m.model)),
+      series: [{ name: 'Cost per call (cache hits and followers count as $0)', color: COLORS.blue, values: report.by_model.map((m) => m.avg_cost_usd) }],
+    });
+    charts.bars(document.getElementById('chart-avg-cost-route'), {
+      label: 'Average cost per call by route', format: money, labels: report.by_route.map((r) => routeName(r.route)),
+      series: [{ name: 'Cost per call (cache hits and followers count as $0)', color: COLORS.blue, values: report.by_route.map((r) => r.avg_cost_usd) }],
+    });
     charts.bars(document.getElementById('chart-duration-model'), {
       label: 'Duration per model', format: ms, labels: report.by_model.map((m) => modelName(m.model)),
       series: [
@@ -234,7 +316,7 @@
       (c) => count(c.prompt_tokens), (c) => count(c.completion_tokens), (c) => money(c.cost_usd), (c) => ms(c.duration_ms),
     ], report.top_expensive);
     table('table-called', [
-      (r) => routeName(r.route), (r) => count(r.requests), (r) => percent(r.cache_hit_rate), (r) => money(r.cost_usd),
+      (r) => routeName(r.route), (r) => count(r.requests), (r) => percent(r.cache_hit_rate), (r) => money(r.cost_usd), (r) => money(r.avg_cost_usd),
     ], report.most_called_routes);
   }
 
@@ -250,27 +332,27 @@
       'kpi-followers': count(sum('stream_followers')),
       'kpi-drops': `${count(drops)} (${percent(streams ? drops / streams : 0)})`,
       'kpi-resumes': count(sum('stream_resumes')),
-      'kpi-throughput': `${count(rangeSeconds > 0 ? sum('stream_completion_tokens') / rangeSeconds : 0)} tok/s`,
+      'kpi-throughput': rate(rangeSeconds > 0 ? sum('stream_completion_tokens') / rangeSeconds : 0, 'tok'),
       'kpi-ttft': `${ms(report.ttft_p50_ms)} / ${ms(report.ttft_p95_ms)}`,
     });
     const t = times(series);
     const perSecond = (v) => v / series.bucket_seconds;
+    const bucketMs = series.bucket_seconds * 1000;
     const charts = window.AigwCharts;
     charts.line(document.getElementById('chart-throughput'), {
-      label: 'Token throughput', xMin: view.xMin, xMax: view.xMax, format: (v) => `${count(v)} tok/s`,
+      label: 'Token throughput', xMin: view.xMin, xMax: view.xMax, bucketMs, format: (v) => `${count(v)} tok/s`,
       series: [
         { name: 'Stream output tokens/s', color: COLORS.blue, points: series.points.map((p, i) => [t[i], perSecond(p.stream_completion_tokens)]) },
         { name: 'All tokens/s (input + output)', color: COLORS.grey, points: series.points.map((p, i) => [t[i], perSecond(p.prompt_tokens + p.completion_tokens)]) },
       ],
     });
     charts.line(document.getElementById('chart-ttft'), {
-      label: 'Time to first token', xMin: view.xMin, xMax: view.xMax, format: ms,
+      label: 'Time to first token', xMin: view.xMin, xMax: view.xMax, bucketMs, format: ms,
       series: [
         { name: 'TTFT p50', color: COLORS.teal, points: series.points.map((p, i) => [t[i], p.ttft_p50_ms]) },
         { name: 'TTFT p95', color: COLORS.orange, points: series.points.map((p, i) => [t[i], p.ttft_p95_ms]) },
       ],
     });
-    const bucketMs = series.bucket_seconds * 1000;
     charts.stacked(document.getElementById('chart-drops'), {
       label: 'Drops and resumes', times: t, bucketMs, xMin: view.xMin, xMax: view.xMax, format: count, integer: true, empty: 'No drops or resumes in this range',
       series: [
@@ -304,6 +386,10 @@
     loading = true;
     remember();
     const view = filters();
+    const reportParams = new URLSearchParams(view.params);
+    if (form.elements.top) {
+      reportParams.set('top', form.elements.top.value);
+    }
     const seriesParams = new URLSearchParams(view.params);
     if (view.bucket) {
       seriesParams.set('bucket', view.bucket);
@@ -312,12 +398,13 @@
     status.className = 'status';
     try {
       const [report, series] = await Promise.all([
-        getJson('/api/metrics/ai-performance', view.params),
+        getJson('/api/metrics/ai-performance', reportParams),
         getJson('/api/metrics/ai-performance/timeseries', seriesParams),
       ]);
       keyPanel.hidden = true;
       fillOptions('models', report.by_model.map((m) => m.model));
       fillOptions('routes', report.by_route.map((r) => r.route));
+      costsLink(view);
       if (view.xMin === null && series.points.length > 0) {
         view.xMin = Date.parse(series.points[0].ts);
       }
@@ -368,6 +455,34 @@
     document.getElementById('key').value = '';
     load();
   });
+  // A plain link cannot carry the admin key: with a key, the file is fetched with it and handed to the browser to save.
+  const costs = document.getElementById('costs-csv');
+  if (costs) {
+    costs.addEventListener('click', async (event) => {
+      const key = sessionStorage.getItem(KEY_STORAGE);
+      if (!key) {
+        return;
+      }
+      event.preventDefault();
+      try {
+        const response = await fetch(costs.href, { headers: { Authorization: `Bearer ${key}` }, cache: 'no-store' });
+        if (!response.ok) {
+          const body = await response.json().catch(() => null);
+          throw new Error(body?.error?.message || `HTTP ${response.status}`);
+        }
+        const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '')?.[1] || 'aigw-costs.csv';
+        const url = URL.createObjectURL(await response.blob());
+        const save = Object.assign(document.createElement('a'), { href: url, download: name });
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60e3);
+      } catch (error) {
+        status.textContent = `Costs CSV: ${error.message}`;
+        status.className = 'status error';
+      }
+    });
+  }
   document.getElementById('key-button').addEventListener('click', () => {
     keyPanel.hidden = !keyPanel.hidden;
   });

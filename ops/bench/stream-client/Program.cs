@@ -23,7 +23,9 @@ internal static partial class Program
             Console.Error.WriteLine(
                 "usage: stream-client --url URL [--connections N] [--duration S] [--warmup S] [--header 'Name: value']... [--pad-bytes N] [--fixed-body]\n" +
                 "       stream-client --burst N --url URL [--url URL2 ...] [--no-stream] [--header ...]   N identical requests at once (dedupe)\n" +
-                "       stream-client --scale N --ramp S --url URL [--expect-events E] [--header ...]     N concurrent streams, one each, opened over S s");
+                "       stream-client --scale N --ramp S --url URL [--expect-events E] [--header ...]     N concurrent streams, one each, opened over S s\n" +
+                "       stream-client --rate R --duration S [--warmup S] [--connections N] [--no-stream] --url URL [--header ...]\n" +
+                "                     open loop: R requests/s on a fixed schedule, latency from each request's intended send time");
             return 2;
         }
 
@@ -31,6 +33,11 @@ internal static partial class Program
         if (options.Burst > 0)
         {
             return await BurstMode.RunAsync(options, BodyPrefix(options, nonceValue, 0) + "0" + Worker.BodySuffix);
+        }
+
+        if (options.Rate > 0)
+        {
+            return await RateMode.RunAsync(options, nonceValue);
         }
 
         if (options.Scale > 0)
@@ -189,10 +196,13 @@ internal static partial class Program
 
         public double RampSeconds { get; private set; } = 10;
 
+        /// <summary>Rate mode: requests per second on a fixed schedule (open loop); --connections are opened first.</summary>
+        public double Rate { get; private set; }
+
         /// <summary>Scale mode: data lines every stream must carry ([DONE] included); fewer is a dropped stream.</summary>
         public int ExpectEvents { get; private set; }
 
-        /// <summary>Non-streamed chat bodies (burst mode).</summary>
+        /// <summary>Non-streamed chat bodies (burst and rate modes).</summary>
         public bool NoStream { get; private set; }
 
         public double TimeoutSeconds { get; private set; } = 60;
@@ -220,6 +230,7 @@ internal static partial class Program
                     case "--url" when value is not null: o.Urls.Add(value); i++; break;
                     case "--burst" when value is not null: o.Burst = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--scale" when value is not null: o.Scale = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                    case "--rate" when value is not null: o.Rate = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--ramp" when value is not null: o.RampSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--expect-events" when value is not null: o.ExpectEvents = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                     case "--timeout" when value is not null: o.TimeoutSeconds = double.Parse(value, CultureInfo.InvariantCulture); i++; break;

@@ -60,8 +60,39 @@ public sealed class DashboardBrowserTests
 
             Assert.True(await page.Locator("#chart-requests path.series").CountAsync() >= 2);
             Assert.True(await page.Locator("#chart-cost-model rect.bar").CountAsync() >= 1);
+            Assert.True(await DrawnAsync(page, "avg-cost-model") > 0, "chart avg-cost-model drew nothing");
+            Assert.True(await DrawnAsync(page, "avg-cost-route") > 0, "chart avg-cost-route drew nothing");
             Assert.Contains(Route, await page.TextContentAsync("#table-called"));
+            Assert.Matches(@"^\d+(\.\d+)?\s(ms|s|min) / \d+(\.\d+)?\s(ms|s|min)$", await page.TextContentAsync("#kpi-ttft"));
+            Assert.Matches(@"^(\$\d+(\.\d+)?[kM]?|\d+(\.\d+)?\sµ\$)$", await page.TextContentAsync("#kpi-cost"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("ai-metrics.png"), FullPage = true });
+            await AssertCardsShownWholeAsync(page, "ai-metrics");
+
+            // The costs link downloads the rollup of the range's days (with the key, which a plain link could not send).
+            Assert.Contains("/api/costs.csv?from=", await page.GetAttributeAsync("#costs-csv", "href"));
+            var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#costs-csv"));
+            var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+            Assert.StartsWith("period,org_id,customer_id,route,model,requests,cache_hits,prompt_tokens,completion_tokens,cost_usd,saved_usd\r\n", csv);
+            Assert.Contains("," + Route + ",", csv);
+
+            // top= comes from the form and titles the route lists.
+            await page.SelectOptionAsync("select[name=top]", "10");
+            await page.WaitForFunctionAsync("() => document.querySelector('.top-n').textContent === '10'");
+            Assert.Contains("top=10", page.Url);
+
+            // A route with a single call: its one point is drawn as a column as wide as its bucket, not a lone dot.
+            await page.GotoAsync($"{gateway.BaseAddress}dev/ai-metrics?range=24h&route=browser.other");
+            await page.WaitForSelectorAsync("body[data-state=ready]");
+            foreach (var chart in new[] { "hit-rate", "requests" })
+            {
+                var column = page.Locator($"#chart-{chart} rect.bucket").First;
+                Assert.True(await column.CountAsync() > 0, $"chart {chart} drew its single point as a lone dot");
+                Assert.True((await column.BoundingBoxAsync())!.Width >= 6, $"chart {chart}'s column is too thin to see");
+            }
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("ai-metrics-one-call.png"), FullPage = true });
+            await page.GotoAsync($"{gateway.BaseAddress}dev/ai-metrics?range=1h");
+            await page.WaitForSelectorAsync("body[data-state=ready]");
 
             await page.ClickAsync("nav a[href*='/dev/stream-metrics']");
             await page.WaitForURLAsync("**/dev/stream-metrics**");
@@ -70,12 +101,17 @@ public sealed class DashboardBrowserTests
             Assert.Equal("3", await page.TextContentAsync("#kpi-streams"));
             Assert.Equal("1", await page.TextContentAsync("#kpi-resumes"));
             Assert.StartsWith("1 (", await page.TextContentAsync("#kpi-drops"));
+            // "Live" read as "running now"; the card counts the range's streams that an upstream call answered.
+            Assert.Equal("Streams from upstream", await page.TextContentAsync("#kpi-live + span"));
+            Assert.Equal("2", await page.TextContentAsync("#kpi-live"));
+            Assert.Matches(@"^\d+(\.\d+)?[kMB]?\stok/(s|min|h)$", await page.TextContentAsync("#kpi-throughput"));
             foreach (var chart in new[] { "throughput", "ttft", "drops", "sources", "ttft-model" })
             {
                 Assert.True(await DrawnAsync(page, chart) > 0, $"chart {chart} drew nothing");
             }
 
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("stream-metrics.png"), FullPage = true });
+            await AssertCardsShownWholeAsync(page, "stream-metrics");
             Assert.Empty(errors);
 
             // A tab without the key is asked for it, and draws once it is given.
@@ -127,6 +163,24 @@ public sealed class DashboardBrowserTests
         }
 
         return calls + 1 + 3 + 3;
+    }
+
+    // Every stat card shows its whole figure, at a wide and at a narrow window: nothing clipped or ellipsed.
+    private static async Task AssertCardsShownWholeAsync(IPage page, string name)
+    {
+        foreach (var width in new[] { 1400, 760, 380 })
+        {
+            await page.SetViewportSizeAsync(width, 1000);
+            var clipped = await page.EvaluateAsync<string[]>(
+                "() => [...document.querySelectorAll('.kpi b')].filter(b => b.scrollWidth > b.clientWidth || b.textContent.includes('…')).map(b => b.id + ': ' + b.textContent)");
+            Assert.True(clipped.Length == 0, $"{name} at {width} px cuts {string.Join("; ", clipped)}");
+            if (width == 380)
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath($"{name}-narrow.png"), FullPage = true });
+            }
+        }
+
+        await page.SetViewportSizeAsync(1400, 1000);
     }
 
     private static async Task<int> DrawnAsync(IPage page, string chart)

@@ -148,9 +148,11 @@ public sealed class CrossInstanceDedupeTests
     [Fact]
     public async Task Post_LeaderSlowerThanItsLease_KeepsTheLeaseAndItsFollowerOnOtherInstanceGetsTheAnswer()
     {
-        // The answer takes several lease periods: the leader's instance renews the lease on its shared timer, so the
-        // follower on the other instance keeps waiting for it instead of taking over with a second upstream call.
-        await using var pair = await HeldPair.StartAsync(leaseSeconds: 2);
+        // The answer takes longer than a lease: the leader's instance renews the lease on its shared timer (every quarter
+        // lease), so the follower on the other instance keeps waiting for it instead of taking over with a second upstream
+        // call. Six seconds leave a starved machine four and a half seconds of slack before a late renewal loses the lease.
+        const int leaseSeconds = 6;
+        await using var pair = await HeldPair.StartAsync(leaseSeconds);
         var (first, second, calls) = (pair.First, pair.Second, pair.Calls);
         var body = Body(stream: false);
         var lease = RedisLiveKeys.Lease(Fingerprint(first, body));
@@ -165,14 +167,14 @@ public sealed class CrossInstanceDedupeTests
         await WaitUntilAsync(() => Subscribers(second) == 1);
         // A renewal also counts the reader on the other instance as one of the leader's answer.
         await WaitUntilAsync(() => Subscribers(first) == readersOnFirst + 1);
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        var holderAfterTwoLeases = (string?)await database.StringGetAsync(lease);
+        await LeaseOutlivedAsync(database, lease, TimeSpan.FromSeconds(leaseSeconds));
+        var holderAfterALease = (string?)await database.StringGetAsync(lease);
         pair.Release();
         using var a = await onFirst.WaitAsync(Patience);
         using var b = await onSecond.WaitAsync(Patience);
 
         Assert.NotNull(holder);
-        Assert.Equal(holder, holderAfterTwoLeases);
+        Assert.Equal(holder, holderAfterALease);
         Assert.Equal(1, calls());
         Assert.Equal("follower", b.Headers.GetValues("x-aigw-dedupe").Single());
         Assert.Equal(await a.Content.ReadAsStringAsync(), await b.Content.ReadAsStringAsync());
@@ -264,7 +266,26 @@ public sealed class CrossInstanceDedupeTests
         Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], await resumedReader.ReadAllAsync().WaitAsync(Patience));
     }
 
-    // An upstream that counts its calls and answers each with a chat id of its own once released.
+    // Waits, by what Redis shows rather than by a clock of the test's, until the lease has been renewed for longer than it
+    // lasts: each renewal pushes its expiry out by the time since the one before, so once those pushes add up past one
+    // lease, the lease the leader first took would have expired without them.
+    private static async Task LeaseOutlivedAsync(IDatabase database, RedisKey lease, TimeSpan length)
+    {
+        var last = await database.KeyTimeToLiveAsync(lease) ?? TimeSpan.Zero;
+        var renewed = TimeSpan.Zero;
+        await Eventually.UntilAsync(async () =>
+        {
+            var ttl = await database.KeyTimeToLiveAsync(lease) ?? TimeSpan.Zero;
+            if (ttl > last)
+            {
+                renewed += ttl - last;
+            }
+
+            last = ttl;
+            return renewed > length;
+        }, "the leader renewed its lease for longer than one lease");
+    }
+
     // Sends the call, sees it follow the dead leader in Redis (a follower counts itself among the answer's watchers) with
     // no upstream call of its own, then ends the leader's lease as an expiry would: the call must take over.
     private static async Task<HttpResponseMessage> FollowThenTakeOverAsync(TestGateway gateway, IDatabase database, string fingerprint, string body, Func<int> calls)

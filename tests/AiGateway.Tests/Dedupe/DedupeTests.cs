@@ -121,30 +121,57 @@ public sealed class DedupeTests
     [Fact]
     public async Task Stream_SoleClientDisconnects_UpstreamCancelledAfterGrace()
     {
+        // The grace is the product's default: far longer than a resume takes to arrive, even on a starved machine.
+        const int graceSeconds = 10;
+        var next = new TaskCompletionSource();
         var upstreamCancelled = new TaskCompletionSource();
+        var calls = 0;
         await using var upstream = await ScriptedUpstream.StartAsync(async context =>
         {
+            Interlocked.Increment(ref calls);
             context.Response.ContentType = "text/event-stream";
             await ScriptedUpstream.WriteEventAsync(context.Response, "data: {\"n\":0}\n\n");
             try
             {
-                await Task.Delay(Patience, context.RequestAborted);
+                // Event 1 exists only once the test has seen the first client go: whoever gets it got it from this same call.
+                await next.Task.WaitAsync(context.RequestAborted);
+                await ScriptedUpstream.WriteEventAsync(context.Response, "data: {\"n\":1}\n\n");
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
             }
             catch (OperationCanceledException)
             {
                 upstreamCancelled.SetResult();
             }
         });
-        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, new Dictionary<string, string> { ["Gateway:Resume:GraceSeconds"] = "1" });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress,
+            new Dictionary<string, string> { ["Gateway:Resume:GraceSeconds"] = graceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var body = Body(stream: true);
 
         using var abort = new CancellationTokenSource();
-        var response = await gateway.Client.SendAsync(Chat(Body(stream: true)), HttpCompletionOption.ResponseHeadersRead, abort.Token);
+        var response = await gateway.Client.SendAsync(Chat(body), HttpCompletionOption.ResponseHeadersRead, abort.Token);
         var reader = new SseReader(await response.Content.ReadAsStreamAsync());
         Assert.Equal("data: {\"n\":0}", await reader.ReadEventAsync().WaitAsync(Patience));
         abort.Cancel();
         response.Dispose();
+        await WaitUntilAsync(() => Subscribers(gateway) == 0);
 
-        await upstreamCancelled.Task.WaitAsync(Patience);
+        // The sole client is gone, yet the upstream call is still open: a resume arriving now is served its later events by it.
+        var resume = Chat(body);
+        resume.Headers.Add("Last-Event-ID", reader.Ids[0]);
+        // (Its headers go out with its first event, which the upstream sends only once the resume has joined.)
+        var resuming = gateway.Client.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        await WaitUntilAsync(() => Subscribers(gateway) == 1);
+        next.SetResult();
+        using (var resumed = await resuming.WaitAsync(Patience))
+        {
+            var resumedReader = new SseReader(await resumed.Content.ReadAsStreamAsync());
+            Assert.Equal("data: {\"n\":1}", await resumedReader.ReadEventAsync().WaitAsync(Patience));
+            Assert.False(upstreamCancelled.Task.IsCompleted);
+        }
+
+        // With no reader left again, the upstream call is cancelled once the grace has run out.
+        await upstreamCancelled.Task.WaitAsync(Patience + TimeSpan.FromSeconds(graceSeconds));
+        Assert.Equal(1, calls);
     }
 
     [Fact]
@@ -227,6 +254,46 @@ public sealed class DedupeTests
 
         Assert.Equal(2, calls);
         Assert.All(responses, r => Assert.False(r.Headers.Contains("x-aigw-dedupe")));
+    }
+
+    [Fact]
+    public async Task Post_OrgDedupeDisabled_TwoIdenticalConcurrentCallsBothReachUpstream()
+    {
+        // The upstream answers neither call until both have reached it: with dedupe on, the second would wait on the first.
+        var bothArrived = new TaskCompletionSource();
+        var calls = 0;
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            if (Interlocked.Increment(ref calls) == 2)
+            {
+                bothArrived.SetResult();
+            }
+
+            await bothArrived.Task.WaitAsync(Patience);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"id\":\"chatcmpl-" + Guid.NewGuid() + "\",\"choices\":[]}");
+        });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        const string key = "sk-dedupe-off-org";
+        // No admin key: the operator API answers on loopback, where the test is.
+        using (var put = await gateway.Client.PutAsync($"api/orgs/pt_{Transforms.Identity.ApiKeyHasher.Hash(key)[..16]}/settings",
+                   new StringContent("{\"dedupe_enabled\":false}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var body = Body(stream: false);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+        {
+            var request = Chat(body);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return gateway.Client.SendAsync(request);
+        }));
+
+        Assert.Equal(2, calls);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(responses, r => Assert.False(r.Headers.Contains("x-aigw-dedupe")));
+        Assert.NotEqual(await responses[0].Content.ReadAsStringAsync(), await responses[1].Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -18,4 +18,11 @@ public static class OpenAiErrorAssert
         Assert.True(error.TryGetProperty("param", out _));
         Assert.Equal(code, error.GetProperty("code").GetString());
     }
+
+    /// <summary>The <c>type</c> of the error in the response's body.</summary>
+    public static async Task<string?> TypeAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("error").GetProperty("type").GetString();
+    }
 }

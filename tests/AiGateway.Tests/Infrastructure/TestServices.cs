@@ -11,6 +11,10 @@ public static class TestServices
     public static string Redis => Environment.GetEnvironmentVariable("AIGW_TEST_REDIS")
         ?? throw new InvalidOperationException("AIGW_TEST_REDIS is not set: run the tests through .ci/run, or eval \"$(ops/services.sh start)\" first.");
 
+    /// <summary>The three masters of the test Redis Cluster (a StackExchange.Redis configuration); the test fails with instructions when it is not set.</summary>
+    public static string RedisCluster => Environment.GetEnvironmentVariable("AIGW_TEST_REDIS_CLUSTER")
+        ?? throw new InvalidOperationException("AIGW_TEST_REDIS_CLUSTER is not set: run the tests through .ci/run, or eval \"$(ops/services.sh start)\" first.");
+
     /// <summary>A fresh, empty Postgres database for one test, dropped by the caller's dispose.</summary>
     public static async Task<TempDatabase> CreateDatabaseAsync()
     {

@@ -63,6 +63,12 @@ public sealed class AiMetricsQueryParserTests
     [InlineData("api/metrics/ai-performance?to=2026-02-30", "to")]
     [InlineData("api/metrics/ai-performance?bucket=hour", "bucket")]
     [InlineData("api/metrics/ai-performance/timeseries?bucket=fortnight", "bucket")]
+    [InlineData("api/metrics/ai-performance?top=0", "top")]
+    [InlineData("api/metrics/ai-performance?top=101", "top")]
+    [InlineData("api/metrics/ai-performance?top=-3", "top")]
+    [InlineData("api/metrics/ai-performance?top=five", "top")]
+    [InlineData("api/metrics/ai-performance?top=2.5", "top")]
+    [InlineData("api/metrics/ai-performance/timeseries?top=5", "top")]
     public async Task Get_BadQuery_400InOpenAiShape(string pathAndQuery, string param)
     {
         await using var setup = await MetricsGateway.StartAsync("sqlite", MetricsRows.Generate(5));

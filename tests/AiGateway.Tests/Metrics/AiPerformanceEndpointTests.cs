@@ -61,6 +61,32 @@ public sealed class AiPerformanceEndpointTests
         AssertMostCalledRoutes(expected, report.GetProperty("most_called_routes"));
     }
 
+    [Theory]
+    [InlineData("postgres", null, 5)]
+    [InlineData("postgres", 2, 2)]
+    [InlineData("postgres", 100, 9)]
+    [InlineData("sqlite", null, 5)]
+    [InlineData("sqlite", 7, 7)]
+    public async Task Get_TopParameter_ListsThatManySlowestAndMostCalledRoutes(string store, int? top, int listed)
+    {
+        // Nine routes: more than the default of five.
+        var rows = MetricsRows.Generate(700, seed: 3);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].Route = i % 9 == 8 ? null : $"route.{i % 9}";
+        }
+
+        await using var setup = await MetricsGateway.StartAsync(store, rows);
+
+        var report = await MetricsApi.GetAsync(setup.Gateway, "/api/metrics/ai-performance" + (top is { } n ? $"?top={n}" : ""));
+
+        Assert.Equal(listed, report.GetProperty("slowest_routes").GetArrayLength());
+        Assert.Equal(listed, report.GetProperty("most_called_routes").GetArrayLength());
+        AssertSlowestRoutes(rows, report.GetProperty("slowest_routes"), listed);
+        AssertMostCalledRoutes(rows, report.GetProperty("most_called_routes"), listed);
+        Assert.Equal(9, report.GetProperty("by_route").GetArrayLength());
+    }
+
     [Fact]
     public async Task Get_RealTraffic_CountsHitsAndCostOfTheCalls()
     {
@@ -148,6 +174,7 @@ public sealed class AiPerformanceEndpointTests
             Assert.Equal(list.Count(r => r.DedupeRole == "follower"), line.GetProperty("dedupe_followers").GetInt64());
             Assert.Equal(list.Sum(r => r.CostUsd ?? 0m), line.GetProperty("cost_usd").GetDecimal());
             Assert.Equal(list.Sum(r => r.SavedUsd ?? 0m), line.GetProperty("saved_usd").GetDecimal());
+            Assert.Equal(AverageCost(list), line.GetProperty("avg_cost_usd").GetDecimal());
             AssertLatency(list, line, group.Key);
         }
 
@@ -167,6 +194,7 @@ public sealed class AiPerformanceEndpointTests
             Assert.Equal(group.Sum(r => r.CostUsd ?? 0m), line.GetProperty("cost_usd").GetDecimal());
             Assert.Equal(group.Sum(r => r.SavedUsd ?? 0m), line.GetProperty("saved_usd").GetDecimal());
             Assert.Equal(group.Sum(r => r.PromptTokens), line.GetProperty("prompt_tokens").GetInt64());
+            Assert.Equal(AverageCost(group.ToList()), line.GetProperty("avg_cost_usd").GetDecimal());
         }
     }
 
@@ -177,13 +205,16 @@ public sealed class AiPerformanceEndpointTests
         Assert.Equal(expected.Select(r => r.CostUsd!.Value), top.EnumerateArray().Select(c => c.GetProperty("cost_usd").GetDecimal()));
     }
 
-    private static void AssertSlowestRoutes(List<PerfLogRecord> rows, JsonElement slowest)
+    // What one call cost on average, hits and followers included, at numeric(20,10)'s ten decimals.
+    private static decimal AverageCost(List<PerfLogRecord> rows) => Math.Round(rows.Sum(r => r.CostUsd ?? 0m) / rows.Count, 10, MidpointRounding.ToEven);
+
+    private static void AssertSlowestRoutes(List<PerfLogRecord> rows, JsonElement slowest, int top = 5)
     {
         var expected = rows.GroupBy(ExpectedMetrics.Route)
             .Select(g => (Route: g.Key, Count: g.Count(), P50: ExpectedMetrics.Percentile(g.Select(r => r.DurationMs), 0.5)!.Value,
                 P95: ExpectedMetrics.Percentile(g.Select(r => r.DurationMs), 0.95)!.Value))
             .OrderByDescending(r => r.P95).ThenByDescending(r => r.P50).ThenBy(r => r.Route, StringComparer.Ordinal)
-            .Take(10)
+            .Take(top)
             .ToList();
         var actual = slowest.EnumerateArray().ToList();
         Assert.Equal(expected.Select(r => r.Route), actual.Select(r => r.GetProperty("route").GetString()));
@@ -195,11 +226,11 @@ public sealed class AiPerformanceEndpointTests
         }
     }
 
-    private static void AssertMostCalledRoutes(List<PerfLogRecord> rows, JsonElement mostCalled)
+    private static void AssertMostCalledRoutes(List<PerfLogRecord> rows, JsonElement mostCalled, int top = 5)
     {
         var expected = rows.GroupBy(ExpectedMetrics.Route)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Take(10)
+            .Take(top)
             .Select(g => (g.Key, (long)g.Count()))
             .ToList();
         Assert.Equal(expected, mostCalled.EnumerateArray().Select(r => (r.GetProperty("route").GetString()!, r.GetProperty("requests").GetInt64())));

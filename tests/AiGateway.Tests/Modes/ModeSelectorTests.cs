@@ -42,7 +42,7 @@ public sealed class ModeSelectorTests
     [Fact]
     public void Requested_UnknownHeader_ErrorWithNearestMode()
     {
-        var (mode, error) = _selector.Requested("smrat", null, null);
+        var (mode, error) = _selector.Requested("smrat", null, (OrgAiSettings?)null);
 
         Assert.Null(mode);
         Assert.Contains("did you mean 'smart'?", error);

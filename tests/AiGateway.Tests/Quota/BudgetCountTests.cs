@@ -71,7 +71,10 @@ public sealed class BudgetCountTests
         await Eventually.UntilAsync(async () => await LoggedTokensAsync(database, org.OrgId) == spent, "the calls to reach ai_cost_daily");
         using (var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis))
         {
-            Assert.Equal(3, await redis.GetDatabase().KeyDeleteAsync(RedisBudgetKeys.For(org.OrgId, BudgetMonth.Of(DateTimeOffset.UtcNow))));
+            // Counts reach Redis in batches: wait until this one has, then lose it.
+            var keys = RedisBudgetKeys.For(org.OrgId, BudgetMonth.Of(DateTimeOffset.UtcNow));
+            await Eventually.UntilAsync(async () => await redis.GetDatabase().KeyExistsAsync(keys) == 3, "the count to reach Redis");
+            Assert.Equal(3, await redis.GetDatabase().KeyDeleteAsync(keys));
         }
 
         var budget = await org.BudgetAsync(gateway);

@@ -134,24 +134,27 @@ public sealed class SseRelayTests
     [Fact]
     public async Task Stream_LastingLongerThanActivityTimeout_NotCutWhileEventsFlow()
     {
+        // 16 gaps of at least 250 ms (a delay never ends early) make a stream of 4 s or more against a 3 s timeout, and a
+        // starved machine has 12 times a gap of slack before one gap alone could reach the timeout.
+        const int gaps = 16;
         await using var upstream = await ScriptedUpstream.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
-            for (var i = 0; i < 8; i++)
+            for (var i = 0; i < gaps; i++)
             {
                 await ScriptedUpstream.WriteEventAsync(context.Response, $"data: {{\"n\":{i}}}\n\n");
-                await Task.Delay(400);
+                await Task.Delay(250);
             }
 
             await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
         });
         await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress,
-            editSettings: json => json["ReverseProxy"]!["Clusters"]!["openai"]!["HttpRequest"]!["ActivityTimeout"] = "00:00:01");
+            editSettings: json => json["ReverseProxy"]!["Clusters"]!["openai"]!["HttpRequest"]!["ActivityTimeout"] = "00:00:03");
 
         using var response = await gateway.Client.SendAsync(ChatRequest(stream: true), HttpCompletionOption.ResponseHeadersRead);
         var events = await new SseReader(await response.Content.ReadAsStreamAsync()).ReadAllAsync();
 
-        Assert.Equal(9, events.Count);
+        Assert.Equal(gaps + 1, events.Count);
         Assert.Equal("data: [DONE]", events[^1]);
     }
 

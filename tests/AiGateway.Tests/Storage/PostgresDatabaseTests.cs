@@ -61,10 +61,12 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         var refusal = await Assert.ThrowsAsync<SchemaMismatchException>(() => TestGateway.StartAsync(new Uri("http://127.0.0.1:9"),
             new Dictionary<string, string> { ["ConnectionStrings:Postgres"] = _db.ConnectionString }));
 
-        Assert.Equal(5, refusal.Differences.Count);
+        // Six: the type change of cost_usd also changes the partial index over it (0011's top_cost), which is named too.
+        Assert.Equal(6, refusal.Differences.Count);
         Assert.Contains("column ai_cost_daily.saved_usd is missing.", refusal.Message);
         Assert.Contains("column api_keys.name is character varying(40) here; the migrations define text.", refusal.Message);
         Assert.Contains("column ai_performance_logs.cost_usd is double precision here; the migrations define numeric(20,10).", refusal.Message);
+        Assert.Contains("index ai_performance_logs_top_cost on ai_performance_logs is btree (cost_usd DESC, ts DESC, id) WHERE (cost_usd > ((0)::numeric)::double precision) here", refusal.Message);
         Assert.Contains("index api_keys_org_id on api_keys is missing.", refusal.Message);
         Assert.Contains("column org_ai_settings.hard_budget has no default here; the migrations define the default false.", refusal.Message);
     }

@@ -31,7 +31,8 @@ public sealed class UpstreamCircuitBreakerPolicyTests
                 cluster["LoadBalancingPolicy"] = "PrimaryFirst";
                 cluster["HealthCheck"] = new JsonObject
                 {
-                    ["Passive"] = new JsonObject { ["Enabled"] = true, ["Policy"] = "UpstreamCircuitBreaker", ["ReactivationPeriod"] = "00:00:01" },
+                    // Long enough that the checks made while the circuit is open finish inside it on a starved machine.
+                    ["Passive"] = new JsonObject { ["Enabled"] = true, ["Policy"] = "UpstreamCircuitBreaker", ["ReactivationPeriod"] = "00:00:05" },
                 };
             });
 
@@ -101,14 +102,21 @@ public sealed class UpstreamCircuitBreakerPolicyTests
         response!.Dispose();
     }
 
+    // Polls until the expected destination answers (bounded well past the reactivation period, by Eventually's bound).
     private static async Task<string> PollForAsync(TestGateway gateway, string expected)
     {
         var answer = "";
-        for (var attempt = 0; attempt < 200 && answer != expected; attempt++)
+        try
         {
-            await Task.Delay(50);
-            using var response = await PostChatAsync(gateway);
-            answer = await response.Content.ReadAsStringAsync();
+            await Eventually.UntilAsync(async () =>
+            {
+                using var response = await PostChatAsync(gateway);
+                answer = await response.Content.ReadAsStringAsync();
+                return answer == expected;
+            }, "the destination answers: " + expected);
+        }
+        catch (TimeoutException)
+        {
         }
 
         return answer;
