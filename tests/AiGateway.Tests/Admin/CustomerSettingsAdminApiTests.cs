@@ -143,4 +143,22 @@ public sealed class CustomerSettingsAdminApiTests
         Assert.Equal(100m, inherited.GetProperty("monthly_usd_budget").GetDecimal());
         Assert.Equal(JsonValueKind.Number, own.GetProperty("remaining_share").ValueKind);
     }
+
+    [Fact]
+    public async Task Budget_AfterACallForTheCustomer_CountsItForThatCustomerOnly()
+    {
+        await using var upstream = await MockOpenAi.MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        var admin = new AdminClient(gateway, null);
+        var org = new OrgCalls();
+        await org.PutSettingsAsync(gateway, """{"customers_allowed":true}""");
+
+        using var call = await org.PostAsync(gateway, org.NextChat(), ("x-aigw-customer", "cust-a"));
+        var tokens = await OrgCalls.TokensAsync(call);
+
+        await Eventually.UntilAsync(async () => (await admin.GetAsync($"api/orgs/{org.OrgId}/budget")).GetProperty("tokens_used").GetInt64() == tokens,
+            "the call to be counted for the org");
+        Assert.Equal(tokens, (await admin.GetAsync($"api/orgs/{org.OrgId}/customers/cust-a/budget")).GetProperty("tokens_used").GetInt64());
+        Assert.Equal(0, (await admin.GetAsync($"api/orgs/{org.OrgId}/customers/cust-b/budget")).GetProperty("tokens_used").GetInt64());
+    }
 }

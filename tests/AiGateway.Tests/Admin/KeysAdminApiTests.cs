@@ -355,4 +355,24 @@ public sealed class KeysAdminApiTests
         Assert.Equal(25m, budget.GetProperty("monthly_usd_budget").GetDecimal());
         Assert.Equal(JsonValueKind.Number, budget.GetProperty("remaining_usd").ValueKind);
     }
+
+    [Fact]
+    public async Task Budget_AfterCalls_CountsOnlyThatKeysSpend()
+    {
+        await using var setup = await KeyCalls.StartAsync();
+        var (secret, id, _) = await setup.CreateKeyAsync(policy: "\"monthly_usd_budget\":25");
+        var (other, _, _) = await setup.CreateKeyAsync("other");
+        using var call = await setup.CallAsync(secret);
+        var tokens = await OrgCalls.TokensAsync(call);
+        Assert.Equal(200, await setup.StatusAsync(other));
+
+        // Both calls counted for the org; of them, only the first for the key.
+        await Eventually.UntilAsync(async () => (await setup.Admin.GetAsync("api/orgs/acme/budget")).GetProperty("tokens_used").GetInt64() == 2 * tokens,
+            "both calls to be counted for the org");
+        var budget = await setup.Admin.GetAsync($"api/keys/{id}/budget");
+
+        Assert.Equal(tokens, budget.GetProperty("tokens_used").GetInt64());
+        Assert.True(budget.GetProperty("usd_used").GetDecimal() > 0m);
+        Assert.Equal(25m - budget.GetProperty("usd_used").GetDecimal(), budget.GetProperty("remaining_usd").GetDecimal());
+    }
 }
