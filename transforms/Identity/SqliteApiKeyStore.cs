@@ -72,24 +72,12 @@ internal sealed class SqliteApiKeyStore(EmbeddedDatabase database) : IApiKeyStor
             return null;
         }
 
-        if (change(before) is not { } changed)
-        {
-            return before;
-        }
-
-        await ExecuteAsync(connection, transaction, Update, changed.Updated, cancellationToken);
-        if (changed.Successor is { } successor)
-        {
-            await ExecuteAsync(connection, transaction, Insert, successor, cancellationToken);
-        }
-
-        foreach (var entry in ApiKeyAudit.Changed(actor, before, changed))
-        {
-            await SqliteAuditLog.AppendAsync(connection, transaction, entry, cancellationToken);
-        }
-
+        var after = await ApiKeyAudit.WriteAsync(before, change(before), actor,
+            key => ExecuteAsync(connection, transaction, Update, key, cancellationToken),
+            key => ExecuteAsync(connection, transaction, Insert, key, cancellationToken),
+            entry => SqliteAuditLog.AppendAsync(connection, transaction, entry, cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return changed.Updated;
+        return after;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, ApiKeyRecord record, CancellationToken cancellationToken)
