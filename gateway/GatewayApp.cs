@@ -5,6 +5,7 @@ using AiGateway.Costs;
 using AiGateway.Health;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Configuration;
 using AiGateway.Transforms.Pipeline;
 using AiGateway.Transforms.Storage;
@@ -29,6 +30,7 @@ public static class GatewayApp
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
         builder.Services.AddGatewayCors();
+        builder.Services.AddAuditLog();
         builder.Services.AddCostsExport(builder.Configuration);
 
         var app = builder.Build();
@@ -37,6 +39,8 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapCacheAdminApi();
         app.MapOrgSettingsAdminApi();
+        app.MapKeysAdminApi();
+        app.MapAuditAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
         app.MapCostsApi();

@@ -82,6 +82,19 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("Gateway:DataDir must name a folder.");
         }
 
+        if (!string.IsNullOrEmpty(options.Admin.ReadOnlyKey))
+        {
+            if (string.IsNullOrEmpty(options.Admin.Key))
+            {
+                // Without a full key the operator API answers loopback in full; a read-only key would then read less than no key.
+                errors.Add("Gateway:Admin:ReadOnlyKey is set but Gateway:Admin:Key is not: set the full admin key as well.");
+            }
+            else if (options.Admin.ReadOnlyKey == options.Admin.Key)
+            {
+                errors.Add("Gateway:Admin:ReadOnlyKey is the same as Gateway:Admin:Key: the read-only key must be another key.");
+            }
+        }
+
         if (options.Auth.Mode == AuthMode.VirtualKeys && string.IsNullOrEmpty(options.Upstream.ApiKey))
         {
             errors.Add("Gateway:Auth:Mode is VirtualKeys but no upstream key is set: set OPENAI_API_KEY or Gateway:Upstream:ApiKey.");

@@ -1,15 +1,17 @@
+using System.Text.Json;
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Caching;
 using AiGateway.Transforms.Errors;
 
 namespace AiGateway.Admin;
 
-/// <summary>Maps <c>DELETE /api/cache</c>: purge entries by org, route and/or fingerprint.</summary>
+/// <summary>Maps <c>DELETE /api/cache</c>: purge entries by org, route and/or fingerprint, audited.</summary>
 public static class CacheAdminEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the cache purge endpoint behind the admin filter.</summary>
+    /// <summary>Maps the cache purge endpoint behind the full admin key.</summary>
     public static IEndpointRouteBuilder MapCacheAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapDelete("/api/cache", async (HttpContext http, IResponseCacheStore store, string? org, string? route, string? fingerprint) =>
+        endpoints.MapDelete("/api/cache", async (HttpContext http, IResponseCacheStore store, IAuditLog audit, string? org, string? route, string? fingerprint) =>
         {
             if (org is null && route is null && fingerprint is null)
             {
@@ -18,9 +20,13 @@ public static class CacheAdminEndpointRouteBuilderExtensions
                 return;
             }
 
-            var purged = await store.PurgeAsync(org, route, fingerprint?.ToLowerInvariant(), http.RequestAborted);
+            fingerprint = fingerprint?.ToLowerInvariant();
+            // A purge cannot be undone, so it is recorded before it is made: when the entry cannot be written, nothing is purged.
+            var filters = JsonSerializer.Serialize(new Dictionary<string, string?> { ["org"] = org, ["route"] = route, ["fingerprint"] = fingerprint });
+            await audit.RecordAsync(http.AdminActor(), AuditActions.CachePurge, org is null ? "cache" : AuditActions.OrgTarget(org), null, filters, http.RequestAborted);
+            var purged = await store.PurgeAsync(org, route, fingerprint, http.RequestAborted);
             await http.Response.WriteAsJsonAsync(new { purged });
-        }).AddEndpointFilter<AdminAuthorizationFilter>();
+        }).AdminChange();
         return endpoints;
     }
 }

@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Cli;
 
 /// <summary>
-/// The <c>orgs show ORG</c> and <c>orgs set ORG --mode-default auto --monthly-usd-budget 50 …</c> verbs: read and
-/// partially update <c>org_ai_settings</c> in the store the gateway uses. Running gateways apply a change within 5 s.
+/// The <c>orgs show ORG</c> and <c>orgs set ORG --mode-default auto --monthly-usd-budget 50 --rpm-limit 600 …</c> verbs:
+/// read and partially update <c>org_ai_settings</c> in the store the gateway uses (audited as <c>cli:&lt;os user&gt;</c>).
+/// Running gateways apply a change within 5 s.
 /// </summary>
 internal static class OrgsCommand
 {
@@ -31,7 +33,7 @@ internal static class OrgsCommand
         {
             var id = parseResult.GetRequiredValue(org);
             var settings = (await store.GetAsync(id, cancellationToken))?.Settings ?? new OrgAiSettings { OrgId = id };
-            await output.WriteLineAsync(Encoding.UTF8.GetString(OrgSettingsJson.Serialize(settings, indented: true)));
+            await output.WriteLineAsync(Encoding.UTF8.GetString(SettingsJson.Serialize(settings, indented: true)));
             return ExitCodes.Success;
         }));
         return show;
@@ -42,8 +44,8 @@ internal static class OrgsCommand
         var org = new Argument<string>("ORG") { Description = "the org id" };
         var set = new Command("set", "Change only the settings named (none or null clears a value); running gateways apply it within 5 s.") { TreatUnmatchedTokensAsErrors = false };
         set.Arguments.Add(org);
-        var fields = OrgSettingsPatch.Fields.Where(f => f != "org_id")
-            .Select(field => (Field: field, Option: new Option<string>("--" + field.Replace('_', '-')) { HelpName = HelpName(field) }))
+        var fields = SettingsTable.Org.Columns
+            .Select(column => (Field: column.Name, Option: new Option<string>("--" + column.Name.Replace('_', '-')) { HelpName = HelpName(column) }))
             .ToList();
         foreach (var (_, option) in fields)
         {
@@ -63,25 +65,25 @@ internal static class OrgsCommand
             }
 
             using var json = JsonDocument.Parse(patch.ToJsonString());
-            var (parsed, problem, _) = OrgSettingsPatch.Parse(json.RootElement, id);
+            var (parsed, problem) = SettingsPatch.Parse(json.RootElement, SettingsTable.Org, [id]);
             if (parsed is null)
             {
-                await error.WriteLineAsync("error: " + problem);
+                await error.WriteLineAsync("error: " + problem!.Message);
                 return ExitCodes.Failure;
             }
 
-            var settings = (await store.UpdateAsync(id, parsed, cancellationToken)).Settings;
-            await output.WriteLineAsync(Encoding.UTF8.GetString(OrgSettingsJson.Serialize(settings, indented: true)));
+            var settings = (await store.UpdateAsync(id, parsed, AuditActor.CommandLine(), cancellationToken)).Settings;
+            await output.WriteLineAsync(Encoding.UTF8.GetString(SettingsJson.Serialize(settings, indented: true)));
             return ExitCodes.Success;
         }));
         return set;
     }
 
-    private static string HelpName(string field) => field switch
+    private static string HelpName(SettingsColumn column) => column.Kind switch
     {
-        "mode_default" => "cheap|smart|auto|none",
-        "cache_ttl_seconds" or "monthly_token_budget" => "N|none",
-        "monthly_usd_budget" => "USD|none",
+        SettingsKind.Mode => "cheap|smart|auto|none",
+        SettingsKind.Int or SettingsKind.Long => "N|none",
+        SettingsKind.Usd => "USD|none",
         _ => "true|false",
     };
 
@@ -110,5 +112,6 @@ internal static class OrgsCommand
     }
 
     private static Task<int> WithStoreAsync(ParseResult parseResult, Func<IOrgSettingsStore, TextWriter, TextWriter, Task<int>> run) =>
-        CliStore.RunAsync<IOrgSettingsStore>(parseResult, database => new PostgresOrgSettingsStore(database), database => new SqliteOrgSettingsStore(database), run);
+        CliStore.RunAsync<IOrgSettingsStore>(
+            parseResult, database => new OrgSettingsStore(new PostgresSettingsStore(database)), database => new OrgSettingsStore(new SqliteSettingsStore(database)), run);
 }

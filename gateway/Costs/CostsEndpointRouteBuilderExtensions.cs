@@ -38,7 +38,7 @@ public static class CostsEndpointRouteBuilderExtensions
                 await OpenAiError.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "server_error", "store_unavailable",
                     "The cost rollup could not be read: " + ex.Message);
             }
-        }).AddEndpointFilter<AdminAuthorizationFilter>();
+        }).AdminRead();
         return endpoints;
     }
 

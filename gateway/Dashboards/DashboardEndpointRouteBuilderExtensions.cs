@@ -1,3 +1,5 @@
+using AiGateway.Admin;
+
 namespace AiGateway.Dashboards;
 
 /// <summary>Maps the dashboard pages <c>GET /dev/ai-metrics</c> and <c>GET /dev/stream-metrics</c> (CONTRACT §8) and their script and style.</summary>
@@ -15,5 +17,7 @@ public static class DashboardEndpointRouteBuilderExtensions
     }
 
     private static void Map(IEndpointRouteBuilder endpoints, string path, DashboardAsset asset)
-        => endpoints.MapGet(path, (HttpContext http) => asset.ToResult(http)).AddEndpointFilter<DashboardPageFilter>();
+        => endpoints.MapGet(path, (HttpContext http) => asset.ToResult(http))
+            .WithMetadata(new AdminEndpointMetadata(AdminAccess.Read))
+            .AddEndpointFilter<DashboardPageFilter>();
 }

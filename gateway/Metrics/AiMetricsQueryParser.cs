@@ -1,10 +1,11 @@
 using System.Globalization;
+using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Metrics;
 
 /// <summary>
-/// Reads the query string of the metrics API (<c>org, from, to, route, model</c>; <c>top</c> for the report, <c>bucket</c>
-/// for a series), refusing what it does not understand.
+/// Reads the query string of the metrics API (<c>org, customer, from, to, route, model</c>; <c>top</c> for the report,
+/// <c>bucket</c> for a series), refusing what it does not understand.
 /// </summary>
 internal static class AiMetricsQueryParser
 {
@@ -18,7 +19,7 @@ internal static class AiMetricsQueryParser
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
     ];
 
-    private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "from", "to", "route", "model" };
+    private static readonly HashSet<string> FilterNames = new(StringComparer.Ordinal) { "org", "customer", "from", "to", "route", "model" };
 
     /// <summary>How many routes <c>slowest_routes</c> and <c>most_called_routes</c> list when <c>top</c> is not given.</summary>
     public const int DefaultTop = 5;
@@ -43,7 +44,7 @@ internal static class AiMetricsQueryParser
         {
             if (!FilterNames.Contains(name) && name != extra)
             {
-                error = (name, $"Unknown query parameter '{name}'. Use org, from, to, route, model{(extra is null ? "" : ", " + extra)}.");
+                error = (name, $"Unknown query parameter '{name}'. Use org, customer, from, to, route, model{(extra is null ? "" : ", " + extra)}.");
                 return false;
             }
         }
@@ -84,12 +85,20 @@ internal static class AiMetricsQueryParser
             }
         }
 
-        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to);
+        var customer = Text(query, "customer");
+        if (customer is not null && !CustomerId.IsValid(customer))
+        {
+            error = ("customer", $"'customer' is a customer id: 1 to {CustomerId.MaxLength} of A-Z a-z 0-9 . _ : -; got '{customer}'.");
+            return false;
+        }
+
+        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to) { Customer = customer };
         error = default;
         return true;
     }
 
-    private static bool TryTime(IQueryCollection query, string name, out DateTimeOffset? value, out (string Param, string Message) error)
+    /// <summary>Reads the ISO-8601 time <paramref name="name"/> names (null when absent); <paramref name="error"/> says why it is not one.</summary>
+    internal static bool TryTime(IQueryCollection query, string name, out DateTimeOffset? value, out (string Param, string Message) error)
     {
         value = null;
         error = default;

@@ -9,6 +9,9 @@ internal sealed record AiPerformanceReport
     /// <summary>The org filter, or null for all orgs.</summary>
     public string? Org { get; init; }
 
+    /// <summary>The customer filter, or null.</summary>
+    public string? Customer { get; init; }
+
     /// <summary>The route filter, or null.</summary>
     public string? Route { get; init; }
 

@@ -56,6 +56,7 @@ internal static class AiPerformanceReportBuilder
         return new AiPerformanceReport
         {
             Org = filter.Org,
+            Customer = filter.Customer,
             Route = filter.Route,
             Model = filter.Model,
             From = filter.From,

@@ -6,7 +6,7 @@ using AiGateway.Transforms.Errors;
 namespace AiGateway.Metrics;
 
 /// <summary>
-/// Maps the operator metrics (CONTRACT §8) behind the admin key: <c>GET /api/metrics/ai-performance</c>, its time series
+/// Maps the operator metrics (CONTRACT §8) behind the admin keys (the read-only key reads them too): <c>GET /api/metrics/ai-performance</c>, its time series
 /// <c>GET /api/metrics/ai-performance/timeseries</c>, <c>GET /metrics</c> in Prometheus text, and the dashboard pages.
 /// </summary>
 public static class MetricsEndpointRouteBuilderExtensions
@@ -30,7 +30,7 @@ public static class MetricsEndpointRouteBuilderExtensions
             {
                 await WriteAsync(http, AiPerformanceReportBuilder.Build(filter, data, top));
             }
-        }).AddEndpointFilter<AdminAuthorizationFilter>();
+        }).AdminRead();
 
         endpoints.MapGet("/api/metrics/ai-performance/timeseries", async (HttpContext http, IAiMetricsStore store) =>
         {
@@ -47,6 +47,7 @@ public static class MetricsEndpointRouteBuilderExtensions
                 await http.Response.WriteAsJsonAsync(new TimeSeriesReport
                 {
                     Org = filter.Org,
+                    Customer = filter.Customer,
                     Route = filter.Route,
                     Model = filter.Model,
                     From = filter.From,
@@ -56,7 +57,7 @@ public static class MetricsEndpointRouteBuilderExtensions
                     Points = points,
                 }, MetricsJsonContext.Default.TimeSeriesReport, contentType: null, http.RequestAborted);
             }
-        }).AddEndpointFilter<AdminAuthorizationFilter>();
+        }).AdminRead();
 
         // The exporter maps a plain request delegate, which endpoint filters do not wrap: the admin check runs in its branch.
         var admin = ActivatorUtilities.CreateInstance<AdminAuthorizationFilter>(endpoints.ServiceProvider);
@@ -74,7 +75,7 @@ public static class MetricsEndpointRouteBuilderExtensions
                     await next(context);
                 }
             }),
-            optionsName: null);
+            optionsName: null).WithMetadata(new AdminEndpointMetadata(AdminAccess.Read));
         endpoints.MapGatewayDashboards();
         return endpoints;
     }

@@ -111,6 +111,7 @@ internal sealed class PostgresAiMetricsStore(PostgresDatabase database) : IAiMet
             }
 
             AddEquals(command, where, "org_id", "org", filter.Org);
+            AddEquals(command, where, "customer_id", "customer", filter.Customer);
             AddEquals(command, where, "route", "route", filter.Route);
             AddEquals(command, where, "model", "model", filter.Model);
             parts.Add($"""
@@ -234,6 +235,7 @@ internal sealed class PostgresAiMetricsStore(PostgresDatabase database) : IAiMet
         }
 
         AddEquals(command, where, "org_id", prefix + "_org", filter.Org);
+        AddEquals(command, where, "customer_id", prefix + "_customer", filter.Customer);
         AddEquals(command, where, "route", prefix + "_route", filter.Route);
         AddEquals(command, where, ModelKey, prefix + "_model", filter.Model);
         return string.Join(" AND ", where);

@@ -64,6 +64,7 @@ internal sealed class SqliteAiMetricsStore(EmbeddedDatabase database) : IAiMetri
         }
 
         AddEquals(command, where, "org_id", "$org", filter.Org);
+        AddEquals(command, where, "customer_id", "$customer", filter.Customer);
         AddEquals(command, where, "route", "$route", filter.Route);
         AddEquals(command, where, "model", "$model", filter.Model);
         command.CommandText = $"""
@@ -98,6 +99,7 @@ internal sealed class SqliteAiMetricsStore(EmbeddedDatabase database) : IAiMetri
         }
 
         AddEquals(command, where, "org_id", "$org", filter.Org);
+        AddEquals(command, where, "customer_id", "$customer", filter.Customer);
         AddEquals(command, where, "route", "$route", filter.Route);
         AddEquals(command, where, ModelKey, "$model", filter.Model);
         command.CommandText = $"""

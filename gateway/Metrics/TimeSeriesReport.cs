@@ -6,6 +6,9 @@ internal sealed record TimeSeriesReport
     /// <summary>The org filter, or null.</summary>
     public string? Org { get; init; }
 
+    /// <summary>The customer filter, or null.</summary>
+    public string? Customer { get; init; }
+
     /// <summary>The route filter, or null.</summary>
     public string? Route { get; init; }
 

@@ -41,6 +41,24 @@ internal sealed class ApiKeyAuthenticator(IApiKeyStore store, IOptionsMonitor<Ga
         return LookUpAsync(bearerKey.ToString(), new string(hash), cancellationToken);
     }
 
+    /// <summary>
+    /// Drops every cached entry of the key with id <paramref name="keyId"/>, so that a change of its policy, expiry or
+    /// revocation made on this instance applies to its next call (other instances read it within
+    /// <c>Gateway:Auth:KeyCacheSeconds</c>).
+    /// </summary>
+    public void Forget(string keyId)
+    {
+        // The cache is keyed by the secret, which an admin change never has: the entries are found by their record's id.
+        // Admin changes are rare and the cache bounded, so a scan is the simple way.
+        foreach (var (bearerKey, entry) in _keys)
+        {
+            if (entry.Identity?.KeyId == keyId)
+            {
+                _keys.TryRemove(bearerKey, out _);
+            }
+        }
+    }
+
     private async ValueTask<OrgIdentity?> LookUpAsync(string bearerKey, string hash, CancellationToken cancellationToken)
     {
         var record = await store.FindAsync(hash, cancellationToken);

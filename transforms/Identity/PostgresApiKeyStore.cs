@@ -1,3 +1,4 @@
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,79 +8,106 @@ namespace AiGateway.Transforms.Identity;
 /// <summary><c>api_keys</c> in Postgres.</summary>
 internal sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStore
 {
-    private const string Columns = "key_hash, org_id, name, created_at, revoked_at, models, expires_at, monthly_usd_budget, " +
-        "rpm_limit, tpm_limit, max_concurrent, may_name_customers, upstream_key_env, labels::text";
+    // Every statement binds a whole record as $1…$14 in column order (Bind), so insert and update cannot disagree.
+    private const string Insert = $"INSERT INTO api_keys ({ApiKeyRows.Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)";
+
+    private const string Update = """
+        UPDATE api_keys SET revoked_at = $5, models = $6, expires_at = $7, monthly_usd_budget = $8, rpm_limit = $9, tpm_limit = $10,
+            max_concurrent = $11, may_name_customers = $12, upstream_key_env = $13, labels = $14::jsonb
+        WHERE key_hash = $1
+        """;
+
+    // As ApiKeyRows reads them: the hash without char(64)'s padding, the models as a JSON array, the labels as text.
+    private const string Select = "SELECT key_hash::text, org_id, name, created_at, revoked_at, array_to_json(models)::text, expires_at, " +
+        "monthly_usd_budget, rpm_limit, tpm_limit, max_concurrent, may_name_customers, upstream_key_env, labels::text FROM api_keys";
 
     /// <inheritdoc/>
     public async Task<ApiKeyRecord?> FindAsync(string keyHash, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM api_keys WHERE key_hash = $1");
+        await using var command = database.DataSource.CreateCommand($"{Select} WHERE key_hash = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = keyHash });
-        return (await ReadAsync(command, cancellationToken)).FirstOrDefault();
+        return (await ApiKeyRows.ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <inheritdoc/>
+    public async Task<ApiKeyRecord?> FindByIdAsync(string keyId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand($"{Select} WHERE starts_with(key_hash, $1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = keyId, NpgsqlDbType = NpgsqlDbType.Text });
+        return (await ApiKeyRows.ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? orgId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand($"{Select} WHERE $1::text IS NULL OR org_id = $1 ORDER BY created_at DESC");
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)orgId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return await ApiKeyRows.ReadAllAsync(command, cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task CreateAsync(ApiKeyRecord record, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("""
-            INSERT INTO api_keys (key_hash, org_id, name, created_at, models, expires_at, monthly_usd_budget, rpm_limit, tpm_limit,
-                max_concurrent, may_name_customers, upstream_key_env, labels)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
-            """);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter { Value = record.KeyHash });
-        p.Add(new NpgsqlParameter { Value = record.OrgId });
-        p.Add(new NpgsqlParameter { Value = record.Name });
-        p.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(record.CreatedAt, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        p.Add(new NpgsqlParameter { Value = record.Models.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = record.ExpiresAt is { } expires ? DateTime.SpecifyKind(expires, DateTimeKind.Utc) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        p.Add(new NpgsqlParameter { Value = (object?)record.MonthlyUsdBudget ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
-        p.Add(new NpgsqlParameter { Value = (object?)record.RpmLimit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        p.Add(new NpgsqlParameter { Value = (object?)record.TpmLimit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        p.Add(new NpgsqlParameter { Value = (object?)record.MaxConcurrent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        p.Add(new NpgsqlParameter { Value = record.MayNameCustomers });
-        p.Add(new NpgsqlParameter { Value = (object?)record.UpstreamKeyEnv ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = record.Labels });
+        await using var command = database.DataSource.CreateCommand(Insert);
+        Bind(command, record);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken)
+    public async Task CreateAsync(ApiKeyRecord record, AuditActor actor, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM api_keys ORDER BY created_at DESC");
-        return await ReadAsync(command, cancellationToken);
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, Insert, record, cancellationToken);
+        await PostgresAuditLog.AppendAsync(connection, transaction, ApiKeyAudit.Created(actor, record), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<int> RevokeAsync(string keyHashPrefix, CancellationToken cancellationToken)
+    public async Task<ApiKeyRecord?> ChangeAsync(string keyId, Func<ApiKeyRecord, ApiKeyChange?> change, AuditActor actor, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand(
-            "UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND starts_with(key_hash, $1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = keyHashPrefix });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<List<ApiKeyRecord>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var records = new List<ApiKeyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var read = new NpgsqlCommand($"{Select} WHERE starts_with(key_hash, $1) FOR UPDATE", connection, transaction);
+        read.Parameters.Add(new NpgsqlParameter { Value = keyId, NpgsqlDbType = NpgsqlDbType.Text });
+        if ((await ApiKeyRows.ReadAllAsync(read, cancellationToken)).FirstOrDefault() is not { } before)
         {
-            records.Add(new ApiKeyRecord(
-                reader.GetString(0).Trim(), reader.GetString(1), reader.GetString(2), reader.GetDateTime(3), reader.IsDBNull(4) ? null : reader.GetDateTime(4))
-            {
-                Models = reader.GetFieldValue<string[]>(5),
-                ExpiresAt = reader.IsDBNull(6) ? null : reader.GetDateTime(6),
-                MonthlyUsdBudget = reader.IsDBNull(7) ? null : reader.GetDecimal(7),
-                RpmLimit = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-                TpmLimit = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                MaxConcurrent = reader.IsDBNull(10) ? null : reader.GetInt32(10),
-                MayNameCustomers = reader.GetBoolean(11),
-                UpstreamKeyEnv = reader.IsDBNull(12) ? null : reader.GetString(12),
-                Labels = reader.GetString(13),
-            });
+            return null;
         }
 
-        return records;
+        var after = await ApiKeyAudit.WriteAsync(before, change(before), actor,
+            key => ExecuteAsync(connection, transaction, Update, key, cancellationToken),
+            key => ExecuteAsync(connection, transaction, Insert, key, cancellationToken),
+            entry => PostgresAuditLog.AppendAsync(connection, transaction, entry, cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return after;
     }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, ApiKeyRecord record, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        Bind(command, record);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Bind(NpgsqlCommand command, ApiKeyRecord record)
+    {
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter { Value = record.KeyHash, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = record.OrgId, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = record.Name, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = Utc(record.CreatedAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new NpgsqlParameter { Value = record.RevokedAt is { } revoked ? Utc(revoked) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new NpgsqlParameter { Value = record.Models.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = record.ExpiresAt is { } expires ? Utc(expires) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new NpgsqlParameter { Value = (object?)record.MonthlyUsdBudget ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+        p.Add(new NpgsqlParameter { Value = (object?)record.RpmLimit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        p.Add(new NpgsqlParameter { Value = (object?)record.TpmLimit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        p.Add(new NpgsqlParameter { Value = (object?)record.MaxConcurrent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        p.Add(new NpgsqlParameter { Value = record.MayNameCustomers, NpgsqlDbType = NpgsqlDbType.Boolean });
+        p.Add(new NpgsqlParameter { Value = (object?)record.UpstreamKeyEnv ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = record.Labels, NpgsqlDbType = NpgsqlDbType.Text });
+    }
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
 }

@@ -1,6 +1,8 @@
+using AiGateway.Transforms.Audit;
+
 namespace AiGateway.Transforms.Orgs;
 
-/// <summary>The <c>org_ai_settings</c> table, in Postgres or in the embedded store.</summary>
+/// <summary>The <c>org_ai_settings</c> table.</summary>
 internal interface IOrgSettingsStore
 {
     /// <summary>The org's row, or null when it has none (the defaults apply).</summary>
@@ -9,6 +11,10 @@ internal interface IOrgSettingsStore
     /// <summary>The rows changed after <paramref name="since"/>, or every row when it is null.</summary>
     Task<IReadOnlyList<OrgSettingsRow>> ChangedSinceAsync(DateTimeOffset? since, CancellationToken cancellationToken);
 
-    /// <summary>Sets the columns <paramref name="patch"/> names (creating the row with defaults for the others) in one statement; returns the row.</summary>
-    Task<OrgSettingsRow> UpdateAsync(string orgId, OrgSettingsPatch patch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets the columns <paramref name="patch"/> names (creating the row with defaults for the others) and records the
+    /// change (<see cref="AuditActions.OrgSettingsUpdate"/>) in one transaction; returns the row.
+    /// </summary>
+    /// <exception cref="AuditUnavailableException">The audit entry could not be written; nothing changed.</exception>
+    Task<OrgSettingsRow> UpdateAsync(string orgId, SettingsPatch patch, AuditActor actor, CancellationToken cancellationToken);
 }

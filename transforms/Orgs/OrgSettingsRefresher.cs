@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace AiGateway.Transforms.Orgs;
 
 /// <summary>
-/// Loads every org's settings before the gateway takes requests, then reads the rows changed since every
+/// Loads every org's and customer's settings before the gateway takes requests, then reads the rows changed since every
 /// <see cref="RefreshInterval"/>, so that a change made on another instance (or by the CLI) applies here within the
-/// contract's 5 s (CONTRACT §8). An unreachable store leaves the settings loaded before in force.
+/// contract's 5 s (CONTRACT §8, §10.2). An unreachable store leaves the settings loaded before in force.
 /// </summary>
 internal sealed partial class OrgSettingsRefresher(
     IOrgSettingsStore store,
+    ICustomerSettingsStore customers,
     OrgSettingsSnapshot snapshot,
     TimeProvider time,
     ILogger<OrgSettingsRefresher> logger) : BackgroundService
@@ -33,8 +34,12 @@ internal sealed partial class OrgSettingsRefresher(
     {
         try
         {
-            var since = snapshot.Latest - Overlap;
-            foreach (var row in await store.ChangedSinceAsync(since, cancellationToken))
+            foreach (var row in await store.ChangedSinceAsync(snapshot.Latest - Overlap, cancellationToken))
+            {
+                snapshot.Apply(row);
+            }
+
+            foreach (var row in await customers.ChangedSinceAsync(snapshot.LatestCustomer - Overlap, cancellationToken))
             {
                 snapshot.Apply(row);
             }
@@ -76,10 +81,10 @@ internal sealed partial class OrgSettingsRefresher(
     private static partial class Log
     {
         [LoggerMessage(EventId = 9001, EventName = "OrgSettingsStoreUnavailable", Level = LogLevel.Warning,
-            Message = "Could not read org_ai_settings ({Reason}); the org settings read before stay in force.")]
+            Message = "Could not read org_ai_settings or customer_ai_settings ({Reason}); the settings read before stay in force.")]
         public static partial void StoreUnavailable(ILogger logger, string reason);
 
-        [LoggerMessage(EventId = 9002, EventName = "OrgSettingsStoreBack", Level = LogLevel.Information, Message = "org_ai_settings is readable again.")]
+        [LoggerMessage(EventId = 9002, EventName = "OrgSettingsStoreBack", Level = LogLevel.Information, Message = "org_ai_settings and customer_ai_settings are readable again.")]
         public static partial void StoreBack(ILogger logger);
     }
 }

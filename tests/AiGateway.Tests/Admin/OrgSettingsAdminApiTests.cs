@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Orgs;
+using Microsoft.Extensions.DependencyInjection;
 using MockOpenAi;
 using Xunit;
 
@@ -19,7 +21,7 @@ public sealed class OrgSettingsAdminApiTests
         using var json = JsonDocument.Parse(await gateway.Client.GetStringAsync("api/orgs/acme/settings"));
 
         Assert.Equal(
-            """{"org_id":"acme","mode_default":null,"client_mode_override":true,"cache_enabled":true,"cache_ttl_seconds":null,"dedupe_enabled":true,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":false}""",
+            """{"org_id":"acme","mode_default":null,"client_mode_override":true,"cache_enabled":true,"cache_ttl_seconds":null,"dedupe_enabled":true,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":false,"rpm_limit":null,"tpm_limit":null,"max_concurrent":null,"customers_allowed":false}""",
             json.RootElement.GetRawText());
     }
 
@@ -43,6 +45,41 @@ public sealed class OrgSettingsAdminApiTests
         Assert.True(second.GetProperty("hard_budget").GetBoolean());
         Assert.Equal(JsonValueKind.Null, second.GetProperty("cache_ttl_seconds").ValueKind);
         Assert.True(second.GetProperty("client_mode_override").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Put_LimitsAndCustomersAllowed_StoredAndInForceAtOnce(string store)
+    {
+        await using var database = store == "postgres" ? await TestServices.CreateDatabaseAsync() : null;
+        await using var gateway = await TestGateway.StartAsync(new Uri("http://127.0.0.1:9"),
+            database is null ? null : new Dictionary<string, string> { ["ConnectionStrings:Postgres"] = database.ConnectionString });
+        var org = new OrgCalls();
+
+        var put = await org.PutSettingsAsync(gateway, """{"customers_allowed":true,"rpm_limit":600,"tpm_limit":10000000000,"max_concurrent":8}""");
+        var cleared = await org.PutSettingsAsync(gateway, """{"max_concurrent":null}""");
+        var held = gateway.Services.GetRequiredService<OrgSettingsSnapshot>().Find(org.OrgId)!;
+
+        Assert.True(put.GetProperty("customers_allowed").GetBoolean());
+        Assert.Equal((600, 10_000_000_000L, 8), (put.GetProperty("rpm_limit").GetInt32(), put.GetProperty("tpm_limit").GetInt64(), put.GetProperty("max_concurrent").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("max_concurrent").ValueKind);
+        Assert.Equal((true, 600, 10_000_000_000L, (int?)null), (held.CustomersAllowed, held.RpmLimit, held.TpmLimit, held.MaxConcurrent));
+    }
+
+    [Theory]
+    [InlineData("""{"rpm_limit":0}""", "rpm_limit")]
+    [InlineData("""{"tpm_limit":10000000001}""", "tpm_limit")]
+    [InlineData("""{"max_concurrent":-2}""", "max_concurrent")]
+    [InlineData("""{"customers_allowed":null}""", "customers_allowed")]
+    public async Task Put_LimitOutOfRange_400NamingIt(string body, string field)
+    {
+        await using var gateway = await TestGateway.StartAsync(new Uri("http://127.0.0.1:9"));
+
+        using var response = await gateway.Client.PutAsync("api/orgs/acme/settings", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await OpenAiErrorAssert.IsErrorAsync(response, 400, "invalid_value");
+        Assert.Contains($"\"param\":\"{field}\"", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed partial class ReferenceDocTests
                      .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
         {
             var text = File.ReadAllText(file);
-            foreach (Match match in CodeAfterType().Matches(text).Concat(SseCode().Matches(text)).Concat(ForwarderCode().Matches(text)).Concat(ChosenCode().Matches(text)))
+            foreach (Match match in CodeAfterType().Matches(text).Concat(SseCode().Matches(text)).Concat(ForwarderCode().Matches(text)).Concat(ChosenCode().Matches(text)).Concat(FieldErrorCode().Matches(text)))
             {
                 foreach (var group in new[] { "code", "other" })
                 {
@@ -139,4 +139,8 @@ public sealed partial class ReferenceDocTests
 
     [GeneratedRegex(@"""invalid_request_error"",\s*[^;""]*\?\s*""(?<code>[a-z]+(?:_[a-z]+)+)""\s*:\s*""(?<other>[a-z]+(?:_[a-z]+)+)""")]
     private static partial Regex ChosenCode();
+
+    // The 400s of admin request bodies: new FieldError("code", …), and FieldError's own factories (=> new("code", …)).
+    [GeneratedRegex(@"new FieldError\(""(?<code>[a-z]+(?:_[a-z]+)+)""|static FieldError \w+\([^)]*\) =>\s*new\(""(?<code>[a-z]+(?:_[a-z]+)+)""")]
+    private static partial Regex FieldErrorCode();
 }

@@ -1,5 +1,6 @@
 using AiGateway.Config;
 using AiGateway.Tests.Infrastructure;
+using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Identity;
 using Xunit;
 
@@ -38,6 +39,27 @@ public sealed class ApiKeyAuthenticatorTests
         store.Revoke(key);
         clock.Advance(TimeSpan.FromSeconds(11));
         Assert.Null(await authenticator.AuthenticateAsync(key, default));
+    }
+
+    [Fact]
+    public async Task Forget_CachedKeyChangedInTheStore_NextCallReadsTheChange()
+    {
+        var store = new CountingStore();
+        var authenticator = Create(AuthMode.VirtualKeys, store, new ManualClock());
+        const string key = "aigw_forgotten";
+        store.Add(key, "org-a");
+        store.Add("aigw_other", "org-b");
+        await authenticator.AuthenticateAsync(key, default);
+        await authenticator.AuthenticateAsync("aigw_other", default);
+
+        store.Revoke(key);
+        Assert.NotNull(await authenticator.AuthenticateAsync(key, default));
+        authenticator.Forget(ApiKeyHasher.Hash(key)[..ApiKeyRecord.IdLength]);
+
+        Assert.Null(await authenticator.AuthenticateAsync(key, default));
+        Assert.Equal("org-b", (await authenticator.AuthenticateAsync("aigw_other", default))!.OrgId);
+        // The forgotten key was read again; the other stayed cached.
+        Assert.Equal(3, store.Reads);
     }
 
     [Fact]
@@ -82,10 +104,15 @@ public sealed class ApiKeyAuthenticatorTests
             return Task.FromResult(_byHash.GetValueOrDefault(keyHash));
         }
 
+        public Task<ApiKeyRecord?> FindByIdAsync(string keyId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task CreateAsync(ApiKeyRecord record, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task CreateAsync(ApiKeyRecord record, AuditActor actor, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<int> RevokeAsync(string keyHashPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? orgId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ApiKeyRecord?> ChangeAsync(string keyId, Func<ApiKeyRecord, ApiKeyChange?> change, AuditActor actor, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

@@ -51,6 +51,27 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Equal(2, _validator.Validate(null, options).Failures!.Count());
     }
 
+    [Theory]
+    [InlineData(null, "read-only", "Gateway:Admin:ReadOnlyKey is set but Gateway:Admin:Key is not")]
+    [InlineData("same", "same", "Gateway:Admin:ReadOnlyKey is the same as Gateway:Admin:Key")]
+    public void Validate_ReadOnlyKeyWithoutOrSameAsTheAdminKey_Error(string? adminKey, string readOnlyKey, string expected)
+    {
+        var options = new GatewayOptions { Admin = new AdminOptions { Key = adminKey, ReadOnlyKey = readOnlyKey } };
+
+        Assert.StartsWith(expected, Assert.Single(_validator.Validate(null, options).Failures!));
+    }
+
+    [Theory]
+    [InlineData("admin", "read-only")]
+    [InlineData("admin", null)]
+    [InlineData(null, null)]
+    public void Validate_ReadOnlyKeyBesideTheAdminKeyOrNone_Passes(string? adminKey, string? readOnlyKey)
+    {
+        var options = new GatewayOptions { Admin = new AdminOptions { Key = adminKey, ReadOnlyKey = readOnlyKey } };
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
+
     private static GatewayOptions WithFallbacks(params (string Model, string Fallback)[] fallbacks)
     {
         var options = new GatewayOptions();

@@ -1,0 +1,39 @@
+namespace AiGateway.Transforms.Audit;
+
+/// <summary>The <c>action</c> names of <c>admin_audit_log</c>; each admin change records exactly one of them.</summary>
+public static class AuditActions
+{
+    /// <summary>A virtual key was issued (<c>POST /api/keys</c>, <c>keys create</c>, or as a rotation's successor).</summary>
+    public const string KeyCreate = "key.create";
+
+    /// <summary>A key's policy was changed (<c>PATCH /api/keys/{id}</c>).</summary>
+    public const string KeyUpdate = "key.update";
+
+    /// <summary>A key was revoked (<c>DELETE /api/keys/{id}</c>, <c>keys revoke</c>).</summary>
+    public const string KeyRevoke = "key.revoke";
+
+    /// <summary>A key was rotated: its expiry set to the end of the overlap (its successor is a <see cref="KeyCreate"/>).</summary>
+    public const string KeyRotate = "key.rotate";
+
+    /// <summary>An org's settings were changed (<c>PUT /api/orgs/{org}/settings</c>, <c>orgs set</c>).</summary>
+    public const string OrgSettingsUpdate = "org.settings.update";
+
+    /// <summary>A customer's settings were changed (<c>PUT /api/orgs/{org}/customers/{customer}/settings</c>).</summary>
+    public const string CustomerSettingsUpdate = "customer.settings.update";
+
+    /// <summary>Cache entries were purged (<c>DELETE /api/cache</c>).</summary>
+    public const string CachePurge = "cache.purge";
+
+    /// <summary>Every action this build records.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge];
+
+    /// <summary>The target naming a key: <c>key:&lt;id&gt;</c>.</summary>
+    public static string KeyTarget(string keyId) => "key:" + keyId;
+
+    /// <summary>The target naming an org: <c>org:&lt;org&gt;</c>.</summary>
+    public static string OrgTarget(string orgId) => "org:" + orgId;
+
+    /// <summary>The target naming a customer of an org: <c>customer:&lt;org&gt;/&lt;customer&gt;</c>.</summary>
+    public static string CustomerTarget(string orgId, string customerId) => "customer:" + orgId + "/" + customerId;
+}
