@@ -35,6 +35,8 @@ public sealed class DashboardBrowserTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
             ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
         });
+        // Playwright gives up on a wait after 30 s; under a starved two-core run a chart can take longer to draw.
+        browser.SetDefaultTimeout(120_000);
         try
         {
             var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
