@@ -2,7 +2,7 @@
 -- Every request's body is unique (a nonce for the run, the wrk thread and a counter inside the user message), so a
 -- cache or dedupe step never hits; BENCH_UNIQUE=0 sends one fixed body instead (for cache-hit targets).
 -- BENCH_PAD_BYTES (default 600) sizes the system prompt; BENCH_STREAM=1 asks for "stream":true;
--- BENCH_HEADERS adds request headers ("Name: value|Name: value"). BENCH_BODY_FILE sends that file's bytes as the one
+-- BENCH_KEY is the bearer key (default sk-bench-0000; run.sh --limits: the limited org's); BENCH_HEADERS adds request headers ("Name: value|Name: value"). BENCH_BODY_FILE sends that file's bytes as the one
 -- fixed body (run.sh's cache-hit targets: the same body it checks with curl for x-aigw-cache: hit).
 local body_file = os.getenv("BENCH_BODY_FILE")
 local unique = os.getenv("BENCH_UNIQUE") ~= "0" and not body_file
@@ -26,7 +26,7 @@ function init(args)
   counter = 0
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer sk-bench-0000"
+  wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "sk-bench-0000")
   for name, value in string.gmatch(os.getenv("BENCH_HEADERS") or "", "([^:|]+):%s*([^|]*)") do
     wrk.headers[name] = value
   end

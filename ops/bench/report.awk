@@ -103,7 +103,7 @@ function describe(s) {
   return w ", upstream latency " lat[s] " ms, " conns[s] " connection" (conns[s] == 1 ? "" : "s")
 }
 
-function table(s,    i, t, nt, list) {
+function table(s,    i, t, nt, list, b, nb) {
   print "### " s
   print ""
   print describe(s)
@@ -136,6 +136,16 @@ function table(s,    i, t, nt, list) {
       print "- " t ": x-aigw-cache of a curl with the same body before/after each round: " hits[s, t] "; chat calls that reached the upstream during the load: " calls[s, t]
   }
   if (hits[s, "gateway-hit"] != "" || hits[s, "gateway-redis-hit"] != "") print ""
+  # A variant (base+x) or another build (base@rev) against the target it differs from, round by round.
+  nb = 0
+  for (i = 1; i <= nt; i++) {
+    t = list[i]
+    b = t; sub(/[+@].*/, "", b)
+    if (b == t || !present[s, t] || !present[s, b]) continue
+    print "- " t ": " ratio(s, t, b, "rps") " " b "'s " (kind[s] == "stream" ? "streams/s" : "RPS") ", CPU per " (kind[s] == "stream" ? "stream " : "request ") ratio(s, t, b, "cpu") " " b "'s"
+    nb++
+  }
+  if (nb) print ""
   nb = 0
   for (i = 1; i <= nt; i++) {
     t = list[i]
