@@ -33,6 +33,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Resume:WindowSeconds", options.Resume.WindowSeconds, 0, 86400);
         Range(errors, "Gateway:Resume:GraceSeconds", options.Resume.GraceSeconds, 0, 3600);
         Range(errors, "Gateway:Resume:MaxBytes", options.Resume.MaxBytes, 0, 64L << 30);
+        Range(errors, "Gateway:Streaming:KeepAliveSeconds", options.Streaming.KeepAliveSeconds, 0, 3600);
         CorsOptionsCheck.Check(errors, options.Cors);
         foreach (var (routeName, route) in options.Routes)
         {
