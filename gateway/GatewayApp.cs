@@ -2,6 +2,7 @@ using AiGateway.Admin;
 using AiGateway.Config;
 using AiGateway.Cors;
 using AiGateway.Health;
+using AiGateway.Inflight;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
 using AiGateway.Transforms.Configuration;
@@ -28,6 +29,7 @@ public static class GatewayApp
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddGatewayMetrics(builder.Configuration);
         builder.Services.AddGatewayCors();
+        builder.Services.AddInflightApi();
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -37,6 +39,7 @@ public static class GatewayApp
         app.MapOrgSettingsAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
+        app.MapInflightApi();
         app.MapAiGatewayProxy();
         return app;
     }
