@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using AiGateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace AiGateway.Tests.Relay;
@@ -66,6 +68,29 @@ public sealed class StreamKeepAliveTests
     }
 
     [Fact]
+    public async Task Stream_FollowerWaitingOnASilentUpstream_GetsKeepAlivesTooAndTheWholeStream()
+    {
+        await using var setup = await Setup.StartAsync(KeepAliveSeconds);
+        var body = $"{{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{{\"role\":\"user\",\"content\":\"shared {Guid.NewGuid()}\"}}]}}";
+
+        // Both through the idle-cutting relay; the second joins the first while the upstream is still silent.
+        var leading = setup.SendAsync("before-headers", body);
+        await LiveAnswers.WaitUntilAsync(() => setup.Gateway.Services.GetRequiredService<AiGateway.Transforms.Relay.LiveResponseRegistry>().Inflight.Count == 1);
+        var following = setup.SendAsync("before-headers", body);
+        using var leader = await leading;
+        using var follower = await following;
+        var leaderText = await leader.Content.ReadAsStringAsync();
+        var followerText = await follower.Content.ReadAsStringAsync();
+
+        Assert.Equal("follower", follower.Headers.GetValues("x-aigw-dedupe").Single());
+        Assert.Contains(": keepalive\n\n", followerText);
+        Assert.Equal("Hello world", Content(followerText));
+        Assert.Equal("Hello world", Content(leaderText));
+        Assert.Equal(1, setup.Calls);
+        Assert.Equal(0, setup.Relay.Cuts);
+    }
+
+    [Fact]
     public async Task Stream_UpstreamFailsAfterAKeepAliveStartedTheStream_ClientGetsAnErrorEventNotAStatus()
     {
         // The upstream stays silent past a keepalive, then answers 400: the client's 200 is sent, so the error comes as an event.
@@ -125,11 +150,11 @@ public sealed class StreamKeepAliveTests
         return text.ToString();
     }
 
-    private static HttpRequestMessage Chat()
+    private static HttpRequestMessage Chat(string? body = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
-            Content = new StringContent($"{{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{{\"role\":\"user\",\"content\":\"keepalive {Guid.NewGuid()}\"}}]}}", Encoding.UTF8, "application/json"),
+            Content = new StringContent(body ?? $"{{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{{\"role\":\"user\",\"content\":\"keepalive {Guid.NewGuid()}\"}}]}}", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-keepalive");
         return request;
@@ -139,9 +164,11 @@ public sealed class StreamKeepAliveTests
     private sealed class Setup : IAsyncDisposable
     {
         private readonly HttpClient _client;
+        private readonly StrongBox<int> _calls;
 
-        private Setup(ScriptedUpstream upstream, TestGateway gateway, IdleCuttingRelay relay)
+        private Setup(ScriptedUpstream upstream, TestGateway gateway, IdleCuttingRelay relay, StrongBox<int> calls)
         {
+            _calls = calls;
             Upstream = upstream;
             Gateway = gateway;
             Relay = relay;
@@ -154,10 +181,15 @@ public sealed class StreamKeepAliveTests
 
         public IdleCuttingRelay Relay { get; }
 
+        /// <summary>Calls the upstream received.</summary>
+        public int Calls => Volatile.Read(ref _calls.Value);
+
         public static async Task<Setup> StartAsync(int keepAliveSeconds)
         {
+            var calls = new StrongBox<int>();
             var upstream = await ScriptedUpstream.StartAsync(async context =>
             {
+                Interlocked.Increment(ref calls.Value);
                 var silence = context.Request.Headers["x-test-silence"].ToString();
                 if (silence == "before-headers")
                 {
@@ -183,13 +215,13 @@ public sealed class StreamKeepAliveTests
             {
                 ["Gateway:Streaming:KeepAliveSeconds"] = keepAliveSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-            return new Setup(upstream, gateway, IdleCuttingRelay.Start(gateway.BaseAddress, RelayIdleLimit));
+            return new Setup(upstream, gateway, IdleCuttingRelay.Start(gateway.BaseAddress, RelayIdleLimit), calls);
         }
 
         /// <summary>Sends the stream through the relay on a connection of its own, closed after the answer (so no idle pooled connection is cut).</summary>
-        public async Task<HttpResponseMessage> SendAsync(string silence)
+        public async Task<HttpResponseMessage> SendAsync(string silence, string? body = null)
         {
-            var request = Chat();
+            var request = Chat(body);
             request.Headers.Add("x-test-silence", silence);
             request.Headers.ConnectionClose = true;
             return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
