@@ -17,11 +17,11 @@ namespace AiGateway.Cli;
 internal static class InflightCommand
 {
     /// <summary>The <c>inflight</c> command and its sub-verbs.</summary>
-    public static Command Create(Func<HttpMessageHandler>? handler = null)
+    public static Command Create()
     {
         var inflight = new Command("inflight", "List the calls running now on a gateway (every instance sharing its Redis), and cancel one.") { TreatUnmatchedTokensAsErrors = false };
-        inflight.Subcommands.Add(ListCommand(handler));
-        inflight.Subcommands.Add(CancelCommand(handler));
+        inflight.Subcommands.Add(ListCommand());
+        inflight.Subcommands.Add(CancelCommand());
         inflight.SetAction(GatewayCommandLine.MissingVerbAsync);
         return inflight;
     }
@@ -32,7 +32,7 @@ internal static class InflightCommand
     private static Option<string> KeyOption() =>
         new("--admin-key") { Description = "the admin key (default: Gateway:Admin:Key from the configuration)", HelpName = "KEY" };
 
-    private static Command ListCommand(Func<HttpMessageHandler>? handler)
+    private static Command ListCommand()
     {
         var url = UrlOption();
         var key = KeyOption();
@@ -46,7 +46,7 @@ internal static class InflightCommand
             list.Options.Add(option);
         }
 
-        list.SetAction((parseResult, cancellationToken) => WithClientAsync(parseResult, url, key, handler, async (client, output, error) =>
+        list.SetAction((parseResult, cancellationToken) => WithClientAsync(parseResult, url, key, async (client, output, error) =>
         {
             var query = string.Join('&', new[] { ("org", parseResult.GetValue(org)), ("customer", parseResult.GetValue(customer)), ("route", parseResult.GetValue(route)) }
                 .Where(p => !string.IsNullOrEmpty(p.Item2))
@@ -83,7 +83,7 @@ internal static class InflightCommand
         return list;
     }
 
-    private static Command CancelCommand(Func<HttpMessageHandler>? handler)
+    private static Command CancelCommand()
     {
         var url = UrlOption();
         var key = KeyOption();
@@ -92,7 +92,7 @@ internal static class InflightCommand
         cancel.Arguments.Add(id);
         cancel.Options.Add(url);
         cancel.Options.Add(key);
-        cancel.SetAction((parseResult, cancellationToken) => WithClientAsync(parseResult, url, key, handler, async (client, output, error) =>
+        cancel.SetAction((parseResult, cancellationToken) => WithClientAsync(parseResult, url, key, async (client, output, error) =>
         {
             var callId = parseResult.GetRequiredValue(id);
             using var response = await client.DeleteAsync("api/inflight/" + Uri.EscapeDataString(callId), cancellationToken);
@@ -109,8 +109,7 @@ internal static class InflightCommand
         return cancel;
     }
 
-    private static async Task<int> WithClientAsync(ParseResult parseResult, Option<string> url, Option<string> key, Func<HttpMessageHandler>? handler,
-        Func<HttpClient, TextWriter, TextWriter, Task<int>> run)
+    private static async Task<int> WithClientAsync(ParseResult parseResult, Option<string> url, Option<string> key, Func<HttpClient, TextWriter, TextWriter, Task<int>> run)
     {
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
@@ -129,7 +128,7 @@ internal static class InflightCommand
         }
 
         var adminKey = parseResult.GetValue(key) ?? CliStore.Read(configArgs)[$"{GatewayOptions.SectionName}:Admin:Key"];
-        using var client = new HttpClient(handler?.Invoke() ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         if (!string.IsNullOrEmpty(adminKey))
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
