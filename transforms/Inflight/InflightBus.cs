@@ -36,6 +36,7 @@ internal sealed class InflightBus : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Func<InflightAsk, Task<InflightReply>> _answer;
     private Task? _heartbeat;
+    private bool _subscribed;
 
     /// <summary>The bus of this instance on <paramref name="redis"/>; <paramref name="answer"/> answers other instances' questions from this one's calls.</summary>
     public InflightBus(RedisConnection redis, GatewayInstance instance, Func<InflightAsk, Task<InflightReply>> answer)
@@ -52,14 +53,11 @@ internal sealed class InflightBus : IHostedService, IAsyncDisposable
     {
         try
         {
-            var subscriber = _redis.Multiplexer.GetSubscriber();
-            await subscriber.SubscribeAsync(Questions, (_, message) => OnQuestion(message));
-            await subscriber.SubscribeAsync(Replies, (_, message) => OnReply(message));
             await BeatAsync();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Redis is not up yet: the heartbeat registers this instance once it is (the subscriptions come back with the connection).
+            // Redis is not up yet: the next heartbeat subscribes and registers this instance once it is.
             _redis.ReportFailure(ex);
         }
 
@@ -201,9 +199,18 @@ internal sealed class InflightBus : IHostedService, IAsyncDisposable
         }
     }
 
-    // Registers this instance as alive now, and drops the instances whose heartbeat stopped long ago.
+    // Subscribes (once: the connection restores subscriptions after a blip), registers this instance as alive now, and
+    // drops the instances whose heartbeat stopped long ago.
     private async Task BeatAsync()
     {
+        if (!_subscribed)
+        {
+            var subscriber = _redis.Multiplexer.GetSubscriber();
+            await subscriber.SubscribeAsync(Questions, (_, message) => OnQuestion(message));
+            await subscriber.SubscribeAsync(Replies, (_, message) => OnReply(message));
+            _subscribed = true;
+        }
+
         var database = _redis.Multiplexer.GetDatabase();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await database.SortedSetAddAsync(Instances, _instance.Id, now);
