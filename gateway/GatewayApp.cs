@@ -3,6 +3,7 @@ using AiGateway.Config;
 using AiGateway.Cors;
 using AiGateway.Costs;
 using AiGateway.Health;
+using AiGateway.Inflight;
 using AiGateway.Metrics;
 using AiGateway.Sdk;
 using AiGateway.Transforms.Audit;
@@ -32,6 +33,7 @@ public static class GatewayApp
         builder.Services.AddGatewayCors();
         builder.Services.AddAuditLog();
         builder.Services.AddCostsExport(builder.Configuration);
+        builder.Services.AddInflightApi();
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
@@ -44,6 +46,7 @@ public static class GatewayApp
         app.MapGatewayMetrics();
         app.MapSdk();
         app.MapCostsApi();
+        app.MapInflightApi();
         app.MapAiGatewayProxy();
         return app;
     }

@@ -35,6 +35,9 @@ public sealed class GatewayOptions
     /// <summary>Resumable streams.</summary>
     public ResumeOptions Resume { get; set; } = new();
 
+    /// <summary>Streams to clients: keepalives while the upstream is silent.</summary>
+    public StreamingOptions Streaming { get; set; } = new();
+
     /// <summary>Browser use from pages on other origins.</summary>
     public CorsOptions Cors { get; set; } = new();
 

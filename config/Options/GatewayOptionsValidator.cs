@@ -36,6 +36,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Limits:DefaultOutputTokens", options.Limits.DefaultOutputTokens, 0, 1_000_000);
         Range(errors, "Gateway:Limits:ConcurrencyLeaseSeconds", options.Limits.ConcurrencyLeaseSeconds, 60, 86400);
         Range(errors, "Gateway:Limits:MaxTrackedScopes", options.Limits.MaxTrackedScopes, 1000, 10_000_000);
+        Range(errors, "Gateway:Streaming:KeepAliveSeconds", options.Streaming.KeepAliveSeconds, 0, 3600);
         CorsOptionsCheck.Check(errors, options.Cors);
         foreach (var (routeName, route) in options.Routes)
         {

@@ -7,8 +7,8 @@ namespace AiGateway.Cli;
 
 /// <summary>
 /// The gateway's command line, parsed by System.CommandLine: the operator verbs (<c>keys create|list|revoke</c>,
-/// <c>orgs show|set</c>, <c>validate</c>) run instead of the server and read the same configuration (and so the same
-/// store); <c>--help</c> at every level prints usage and the exit codes. Without a verb the arguments are server options
+/// <c>orgs show|set</c>, <c>validate</c>, <c>inflight list|cancel</c>) run instead of the server and read the same configuration (and so the same
+/// store, or, for <c>inflight</c>, the same admin key); <c>--help</c> at every level prints usage and the exit codes. Without a verb the arguments are server options
 /// (<c>--urls</c>, <c>--Gateway:X=…</c>) and go to the host untouched.
 /// </summary>
 public static class GatewayCommandLine
@@ -32,6 +32,7 @@ public static class GatewayCommandLine
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(OrgsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(InflightCommand.Create());
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new ExitCodesHelpAction((HelpAction)help.Action!);
         root.SetAction(async (parseResult, _) =>

@@ -20,11 +20,19 @@ internal sealed record LogRow(
     int DurationMs,
     int? TtftMs,
     int? UpstreamMs,
-    string? Error)
+    string? Error,
+    int? ClientAttempt = null,
+    bool ClientFallback = false)
 {
     /// <summary>Whether this is a resumed stream (<see cref="StreamRowKind.IsResume"/>).</summary>
-    public bool IsResume => StreamRowKind.IsResume(Stream, CacheStatus, DedupeRole, UpstreamMs, Attempts, StatusCode);
+    public bool IsResume => StreamRowKind.IsResume(Stream, DedupeRole);
+
+    /// <summary>Whether this is a resume at the second reconnect or later (<see cref="StreamRowKind.IsRetriedResume"/>).</summary>
+    public bool IsRetriedResume => StreamRowKind.IsRetriedResume(Stream, DedupeRole, ClientAttempt);
 
     /// <summary>Whether this is a dropped stream (<see cref="StreamRowKind.IsDrop"/>).</summary>
     public bool IsDrop => StreamRowKind.IsDrop(Stream, Error);
+
+    /// <summary>Whether this is a stopped call (<see cref="StreamRowKind.IsStop"/>).</summary>
+    public bool IsStop => StreamRowKind.IsStop(Error);
 }

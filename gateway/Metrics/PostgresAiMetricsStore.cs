@@ -49,7 +49,10 @@ internal sealed class PostgresAiMetricsStore(PostgresDatabase database) : IAiMet
                        count(*) FILTER (WHERE {StreamRowKind.ResumeSql}),
                        coalesce(sum(completion_tokens) FILTER (WHERE stream), 0)::bigint,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY duration_ms),
-                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ttft_ms)
+                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ttft_ms),
+                       count(*) FILTER (WHERE {StreamRowKind.RetriedResumeSql}),
+                       count(*) FILTER (WHERE {StreamRowKind.FallbackSql}),
+                       count(*) FILTER (WHERE {StreamRowKind.StopSql})
                 FROM ai_performance_logs
                 WHERE {where}
                 GROUP BY 1
@@ -80,6 +83,9 @@ internal sealed class PostgresAiMetricsStore(PostgresDatabase database) : IAiMet
                 StreamDrops = reader.GetInt64(12),
                 StreamResumes = reader.GetInt64(13),
                 StreamCompletionTokens = reader.GetInt64(14),
+                StreamRetriedResumes = reader.GetInt64(17),
+                StreamFallbacks = reader.GetInt64(18),
+                StreamStops = reader.GetInt64(19),
                 DurationP50Ms = duration.P50,
                 DurationP95Ms = duration.P95,
                 TtftP50Ms = ttft.P50,

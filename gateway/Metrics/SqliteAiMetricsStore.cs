@@ -104,7 +104,7 @@ internal sealed class SqliteAiMetricsStore(EmbeddedDatabase database) : IAiMetri
         AddEquals(command, where, ModelKey, "$model", filter.Model);
         command.CommandText = $"""
             SELECT id, ts, org_id, coalesce(route, ''), {ModelKey}, stream, status_code, cache_status, dedupe_role, attempts,
-                   prompt_tokens, completion_tokens, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, error
+                   prompt_tokens, completion_tokens, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, error, client_attempt, client_fallback
             FROM ai_performance_logs WHERE {string.Join(" AND ", where)}
             """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -129,7 +129,9 @@ internal sealed class SqliteAiMetricsStore(EmbeddedDatabase database) : IAiMetri
                 reader.GetInt32(14),
                 reader.IsDBNull(15) ? null : reader.GetInt32(15),
                 reader.IsDBNull(16) ? null : reader.GetInt32(16),
-                reader.IsDBNull(17) ? null : reader.GetString(17)));
+                reader.IsDBNull(17) ? null : reader.GetString(17),
+                reader.IsDBNull(18) ? null : reader.GetInt32(18),
+                reader.GetInt64(19) != 0));
         }
 
         return rows;

@@ -2,7 +2,7 @@ namespace AiGateway.Metrics;
 
 /// <summary>
 /// The calls of one time bucket: cache and cost totals, and the stream health figures (stream rows only): cache replays,
-/// followers joined live, drops (<c>error</c> failed or cancelled), resumes (<c>Last-Event-ID</c>).
+/// followers joined live, drops, resumes, fallbacks and stops as the rows record them (see <see cref="StreamRowKind"/>).
 /// </summary>
 internal sealed record TimeSeriesPoint
 {
@@ -45,11 +45,20 @@ internal sealed record TimeSeriesPoint
     /// <summary>Streams that joined an identical stream in flight.</summary>
     public long StreamFollowers { get; init; }
 
-    /// <summary>Streams that failed or were cancelled after they started.</summary>
+    /// <summary>Streams that failed, or whose client left before their end without releasing them.</summary>
     public long StreamDrops { get; init; }
 
-    /// <summary>Streams resumed with <c>Last-Event-ID</c>.</summary>
+    /// <summary>Streams resumed with <c>Last-Event-ID</c> (<c>dedupe_role</c> <c>resumer</c>).</summary>
     public long StreamResumes { get; init; }
+
+    /// <summary>Of <see cref="StreamResumes"/>, those the client made at its second reconnect or later (<c>client_attempt</c> 2 or more).</summary>
+    public long StreamRetriedResumes { get; init; }
+
+    /// <summary>The stream client's non-streamed fallbacks (<c>client_fallback</c>).</summary>
+    public long StreamFallbacks { get; init; }
+
+    /// <summary>Calls stopped before their end: released by their app, or cancelled by an operator.</summary>
+    public long StreamStops { get; init; }
 
     /// <summary>Output tokens of streams.</summary>
     public long StreamCompletionTokens { get; init; }

@@ -24,15 +24,21 @@ public static class AuditActions
     /// <summary>Cache entries were purged (<c>DELETE /api/cache</c>).</summary>
     public const string CachePurge = "cache.purge";
 
+    /// <summary>An operator cancelled a running call (<c>DELETE /api/inflight/{id}</c>, <c>inflight cancel</c>).</summary>
+    public const string InflightCancel = "inflight.cancel";
+
     /// <summary>Every action this build records.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge];
+        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge, InflightCancel];
 
     /// <summary>The target naming a key: <c>key:&lt;id&gt;</c>.</summary>
     public static string KeyTarget(string keyId) => "key:" + keyId;
 
     /// <summary>The target naming an org: <c>org:&lt;org&gt;</c>.</summary>
     public static string OrgTarget(string orgId) => "org:" + orgId;
+
+    /// <summary>The target naming a call: <c>call:&lt;request id&gt;</c>.</summary>
+    public static string CallTarget(Guid requestId) => "call:" + requestId.ToString("D");
 
     /// <summary>The target naming a customer of an org: <c>customer:&lt;org&gt;/&lt;customer&gt;</c>.</summary>
     public static string CustomerTarget(string orgId, string customerId) => "customer:" + orgId + "/" + customerId;

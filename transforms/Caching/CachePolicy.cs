@@ -17,6 +17,23 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
     /// <summary>The request header carrying a TTL in seconds.</summary>
     public const string TtlHeader = "x-aigw-cache-ttl";
 
+    /// <summary>
+    /// The fingerprint the same call has when it asks for a stream (<c>"stream": true</c>): the stream client's
+    /// non-streamed fallback finds the generation its stream began by it, which keeps that generation to the org (and
+    /// request) that started it, as a resume's fingerprint does.
+    /// </summary>
+    public string StreamFingerprint(AiExchange exchange)
+    {
+        var gateway = options.CurrentValue;
+        var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
+        var body = System.Text.Json.Nodes.JsonNode.Parse(exchange.Body.Span)!.AsObject();
+        body["stream"] = true;
+        using var streamed = System.Text.Json.JsonDocument.Parse(body.ToJsonString());
+        return RequestFingerprint.Compute(
+            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, exchange.Route, route?.SharedAcrossOrgs == true),
+            exchange.Endpoint.Path, streamed.RootElement, gateway.Cache.EffectiveIgnoreFields);
+    }
+
     /// <summary>The decision, or an error message for a malformed <c>x-aigw-cache-ttl</c>.</summary>
     public (CacheDecision? Decision, string? Error) Decide(AiExchange exchange, CallSettings settings)
     {

@@ -81,8 +81,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
     }
 
     /// <summary>Whether the row describes a stream resumed with <c>Last-Event-ID</c>.</summary>
-    internal static bool IsResumedStream(HttpContext context, PerfLogRecord row) =>
-        row.Stream && row.StatusCode < 400 && context.Request.Headers.ContainsKey("Last-Event-ID");
+    internal static bool IsResumedStream(HttpContext context, PerfLogRecord row) => row.Stream && row.DedupeRole == DedupeRoles.Resumer;
 
     private PerfLogRecord Complete(HttpContext context, AiCall call)
     {
@@ -113,6 +112,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             UsageEstimated = usage.UsageEstimated,
             CostUsd = usage.CostUsd,
             SavedUsd = usage.SavedUsd,
+            ClientAttempt = dedupe?.ClientAttempt,
+            ClientFallback = dedupe?.ClientFallback ?? false,
         };
         record.TtftMs = record.Stream && call.FirstByteAt != 0 ? Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt, call.FirstByteAt)) : null;
         if (usage.Usage is { } billed)
@@ -120,11 +121,47 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             record.Usage = billed;
         }
 
-        var live = dedupe?.Answer;
-        record.Error = live?.State == LiveState.Failed
-            ? live.FailedByCancellation ? "cancelled" : "failed"
-            : record.StatusCode >= 400 ? "http_" + record.StatusCode : null;
+        record.Error = Error(record.StatusCode, dedupe);
         return record;
+    }
+
+    /// <summary>
+    /// What went wrong for this call's client, first what says most: its app released it (<c>released</c>, a stop), an
+    /// operator cancelled the call (<c>cancelled</c>), the client left before the end without releasing (<c>client_gone</c>,
+    /// a drop), the answer failed (<c>failed</c>), or an error status (<c>http_NNN</c>, also when it reached a stream that
+    /// a keepalive had started as an error event).
+    /// </summary>
+    internal static string? Error(int statusCode, DedupeFeature? dedupe)
+    {
+        var live = dedupe?.Answer;
+        var reader = dedupe?.Reader;
+        if (reader?.Released == true)
+        {
+            return "released";
+        }
+
+        if (live?.CancelledByOperator == true)
+        {
+            return "cancelled";
+        }
+
+        if (reader?.ClientLeft == true)
+        {
+            return "client_gone";
+        }
+
+        if (live?.State == LiveState.Failed)
+        {
+            // Cancelled for want of readers: every client of it had left.
+            return live.FailedByCancellation ? "client_gone" : "failed";
+        }
+
+        if (live is { StatusCode: >= 400 } && statusCode < 400)
+        {
+            return "http_" + live.StatusCode;
+        }
+
+        return statusCode >= 400 ? "http_" + statusCode : null;
     }
 
     private bool AdmitUnauthenticated()

@@ -40,7 +40,7 @@ public sealed class PerfLogRecord
     /// <summary><c>hit</c>, <c>miss</c>, <c>refresh</c> or <c>bypass</c> (the <c>x-aigw-cache</c> value); the rollup counts <c>hit</c>.</summary>
     public string CacheStatus { get; set; } = "miss";
 
-    /// <summary><c>leader</c>, <c>follower</c>, or null when dedupe did not apply.</summary>
+    /// <summary><c>leader</c>, <c>follower</c>, <c>resumer</c> (a request that resumed an answer with <c>Last-Event-ID</c>), or null when dedupe did not apply.</summary>
     public string? DedupeRole { get; set; }
 
     /// <summary>Upstream attempts of this logical call (0 on a hit or as a follower).</summary>
@@ -84,6 +84,12 @@ public sealed class PerfLogRecord
 
     /// <summary>The id of the virtual key that made the call (the first 12 hex characters of its hash), or null in Passthrough mode.</summary>
     public string? KeyId { get; set; }
+
+    /// <summary>The reconnect this request is by the client's own count (<c>x-aigw-resume-attempt</c>, 0 to 1000), or null when it sent none.</summary>
+    public int? ClientAttempt { get; set; }
+
+    /// <summary>Whether the request is the stream client's non-streamed fallback (<c>x-aigw-fallback: non-stream</c>).</summary>
+    public bool ClientFallback { get; set; }
 
     /// <summary>The three token counts together.</summary>
     [JsonIgnore]

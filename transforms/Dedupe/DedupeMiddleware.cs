@@ -8,16 +8,18 @@ using AiGateway.Transforms.Relay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace AiGateway.Transforms.Dedupe;
 
 /// <summary>
 /// Proxy-pipeline step after the cache lookup: gives the call its <see cref="LiveResponse"/> and makes it the leader
 /// of its fingerprint, or a follower of the identical call already in flight (which then never calls upstream),
-/// or — with <c>Last-Event-ID</c> — a resumer of an answer in flight or recently ended.
+/// or — with <c>Last-Event-ID</c> — a resumer of an answer in flight or recently ended (a stream's resume, or the stream
+/// client's non-streamed fallback answered from the same generation). Every call's client is a <see cref="LiveReader"/>,
+/// named by its request id while the call runs, so the app can ask whether it runs and release it (CONTRACT §10.6).
 /// </summary>
-internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseCacheStore store, IOptionsMonitor<GatewayOptions> options, TimeProvider time, IServiceProvider services)
+internal sealed class DedupeMiddleware(
+    LiveResponseRegistry registry, IResponseCacheStore store, CachePolicy policy, IOptionsMonitor<GatewayOptions> options, TimeProvider time, IServiceProvider services)
 {
     // Null without Redis: dedupe and resume then work within this instance.
     private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
@@ -25,6 +27,15 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
 
     /// <summary>The request and response header of dedupe.</summary>
     public const string DedupeHeader = "x-aigw-dedupe";
+
+    /// <summary>The stream client's reconnect number (CONTRACT §10.6).</summary>
+    public const string ResumeAttemptHeader = "x-aigw-resume-attempt";
+
+    /// <summary>The stream client's mark of its non-streamed fallback (<c>non-stream</c>).</summary>
+    public const string FallbackHeader = "x-aigw-fallback";
+
+    /// <summary>The largest reconnect number logged; anything above or unreadable is logged as none.</summary>
+    public const int MaxClientAttempt = 1000;
 
     /// <summary>Runs the step.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -37,21 +48,61 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             return;
         }
 
-        var feature = new DedupeFeature();
-        context.Features.Set(feature);
-        var gateway = options.CurrentValue;
-        if (context.Request.Headers.TryGetValue("Last-Event-ID", out var lastEventId) && exchange.IsStream)
+        var headers = context.Request.Headers;
+        var reader = new LiveReader(exchange.Call.RequestId, exchange.Identity.OrgId, context.Features.Get<CallSettings>()?.CustomerId);
+        var feature = new DedupeFeature
         {
-            await ResumeAsync(exchange, cache, lastEventId.ToString(), gateway);
-            return;
+            Reader = reader,
+            ClientAttempt = ClientAttempt(headers[ResumeAttemptHeader].ToString()),
+            ClientFallback = string.Equals(headers[FallbackHeader].ToString(), "non-stream", StringComparison.OrdinalIgnoreCase),
+        };
+        context.Features.Set(feature);
+        registry.AddReader(reader);
+        try
+        {
+            await RunAsync(context, next, exchange, cache, feature, reader);
+        }
+        finally
+        {
+            registry.RemoveReader(reader);
+        }
+    }
+
+    /// <summary>The reconnect number a client sent, or null when it sent none or one out of range.</summary>
+    internal static int? ClientAttempt(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempt)
+        && attempt <= MaxClientAttempt ? attempt : null;
+
+    private async Task RunAsync(HttpContext context, RequestDelegate next, AiExchange exchange, CacheFeature cache, DedupeFeature feature, LiveReader reader)
+    {
+        var gateway = options.CurrentValue;
+        if (context.Request.Headers.TryGetValue("Last-Event-ID", out var lastEventId))
+        {
+            if (exchange.IsStream)
+            {
+                await ResumeAsync(exchange, cache, feature, reader, lastEventId.ToString(), gateway);
+                return;
+            }
+
+            // The stream client's fallback: the generation its stream began, if it is still to be had; else a fresh call.
+            var fallback = new SameGenerationFallback(registry, store, gateway);
+            if (await fallback.TryAnswerAsync(exchange, cache, policy.StreamFingerprint(exchange), reader, lastEventId.ToString(), FindInRedisAsync))
+            {
+                feature.Role = DedupeRoles.Resumer;
+                feature.Answer = reader.Answer;
+                return;
+            }
+
+            feature.Answer = null;
         }
 
         var dedupe = !string.Equals(context.Request.Headers[DedupeHeader], "off", StringComparison.OrdinalIgnoreCase)
             && (context.Features.Get<CallSettings>()?.DedupeEnabled ?? true);
         var sinks = AnswerSinks.For(context);
+        var call = new LiveCall(exchange.Call.RequestId, reader.OrgId, reader.CustomerId, exchange.Route, exchange.Model, exchange.Call.ReceivedAt);
         while (true)
         {
-            var live = new LiveResponse(exchange.Endpoint, cache.Fingerprint, SseEventId.NewResponseId(), exchange.IsStream, sinks);
+            var live = new LiveResponse(exchange.Endpoint, cache.Fingerprint, SseEventId.NewResponseId(), exchange.IsStream, sinks) { Call = call };
             var leader = dedupe ? registry.LeadOrJoin(live) : live;
             if (leader == live && dedupe && _redis?.Database is { } database)
             {
@@ -70,44 +121,66 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
 
             if (leader == live)
             {
-                await LeadAsync(context, feature, live, dedupe, gateway, next);
+                await LeadAsync(context, feature, reader, live, dedupe, gateway, next);
                 return;
             }
 
-            context.Response.Headers[DedupeHeader] = DedupeRoles.Follower;
+            SetHeader(context, DedupeHeader, DedupeRoles.Follower);
             feature.Role = DedupeRoles.Follower;
             feature.Answer = leader;
-            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(cache.Status);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            wait.CancelAfter(TimeSpan.FromSeconds(gateway.Dedupe.MaxWaitSeconds));
-            var outcome = await LiveResponseWriter.WriteAsync(context, leader, 0, exchange.ClientWantsStreamUsage, writeHeaders: true, wait.Token, Grace(gateway));
+            SetHeader(context, CacheHeaders.Cache, CacheDecision.HeaderValue(cache.Status));
+            var outcome = await JoinAsync(exchange, leader, reader, 0, gateway);
             if (outcome != LiveResponseWriter.Outcome.LeaderGone || context.RequestAborted.IsCancellationRequested)
             {
                 return;
             }
 
             // The leader's own client left before the upstream answered: this call leads a fresh attempt.
-            context.Response.Headers.Remove(DedupeHeader);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.Remove(DedupeHeader);
+            }
+
             feature.Role = null;
             feature.Answer = null;
         }
     }
 
-    private async Task LeadAsync(HttpContext context, DedupeFeature feature, LiveResponse live, bool dedupe, GatewayOptions gateway, RequestDelegate next)
+    private async Task LeadAsync(HttpContext context, DedupeFeature feature, LiveReader reader, LiveResponse live, bool dedupe, GatewayOptions gateway, RequestDelegate next)
     {
         if (dedupe)
         {
-            context.Response.Headers[DedupeHeader] = DedupeRoles.Leader;
+            SetHeader(context, DedupeHeader, DedupeRoles.Leader);
             feature.Role = DedupeRoles.Leader;
         }
 
         feature.Answer = live;
-        context.Features.Set(new LeadingAnswer(live));
         registry.Track(live);
+        // The leader's client reads the answer from the start (before its writer runs, for a body answer): a release by
+        // another reader must not stop a call this client still waits for.
+        live.Subscribe(reader);
+        var grace = Grace(gateway);
+        var proxied = context;
+        Task<LiveResponseWriter.Outcome>? client = null;
+        var exchange = context.Features.Get<AiExchange>()!;
+        if (live.IsStream)
+        {
+            // A stream's client is one reader of the answer, as followers are, written by the gateway rather than by YARP:
+            // it can then start (with a keepalive) before the upstream answers. YARP runs on the same call with a stand-in
+            // response, to set the upstream's status and headers on, which the upstream transform hands to the answer.
+            context.Features.Set(new LeadingAnswer(live, reader, ClientReads: true));
+            proxied = DetachedResponse.For(context).ProxyContext;
+            client = LiveResponseWriter.WriteAsync(context, live, reader, 0, exchange.ClientWantsStreamUsage, LiveClient.Leader, context.RequestAborted, grace);
+        }
+        else
+        {
+            context.Features.Set(new LeadingAnswer(live, reader));
+        }
+
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await next(context);
+            await next(proxied);
         }
         finally
         {
@@ -120,8 +193,46 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
                     byCancellation: failure is null);
             }
 
+            if (client is not null)
+            {
+                try
+                {
+                    await client;
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    // The client went away mid-write.
+                    reader.ClientLeft = true;
+                }
+            }
+            else if (live.CancelledByOperator && !context.Response.HasStarted)
+            {
+                // Cancelled before the upstream answered a body call: its client gets the cancel, not YARP's 502/504.
+                await WriteFailureAsync(context, live);
+            }
+
+            reader.ClientLeft |= context.RequestAborted.IsCancellationRequested && live.State != LiveState.Completed;
+            live.Unsubscribe(reader, reader.Released ? TimeSpan.Zero : grace);
             registry.Release(live, TimeSpan.FromSeconds(gateway.Resume.WindowSeconds));
         }
+    }
+
+    /// <summary>
+    /// Writes an answer this call joined (as a follower or a resumer); when its client left before the end, waits for the
+    /// app to release it (a stop), the answer's end or the resume grace, so the call's row tells a stop from a drop.
+    /// </summary>
+    private async Task<LiveResponseWriter.Outcome> JoinAsync(AiExchange exchange, LiveResponse live, LiveReader reader, int firstEvent, GatewayOptions gateway)
+    {
+        var context = exchange.HttpContext;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        wait.CancelAfter(TimeSpan.FromSeconds(gateway.Dedupe.MaxWaitSeconds));
+        var outcome = await LiveResponseWriter.WriteAsync(context, live, reader, firstEvent, exchange.ClientWantsStreamUsage, LiveClient.Joiner, wait.Token, Grace(gateway));
+        if (reader.ClientLeft && !reader.Released)
+        {
+            await reader.WaitForReleaseAsync(live, Grace(gateway));
+        }
+
+        return outcome;
     }
 
     /// <summary>
@@ -187,7 +298,7 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
     }
 
-    private async Task ResumeAsync(AiExchange exchange, CacheFeature cache, string lastEventId, GatewayOptions gateway)
+    private async Task ResumeAsync(AiExchange exchange, CacheFeature cache, DedupeFeature feature, LiveReader reader, string lastEventId, GatewayOptions gateway)
     {
         var context = exchange.HttpContext;
         if (!SseEventId.TryParse(lastEventId, out var responseId, out var position))
@@ -198,19 +309,20 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
 
         // The fingerprint check keeps a resume inside the org (and request) that started the answer.
-        var live = registry.Find(responseId) ?? await FindInRedisAsync(exchange, cache, responseId, gateway);
+        var live = registry.Find(responseId) ?? await FindInRedisAsync(exchange.Endpoint, cache.Fingerprint, responseId);
         if (live is not null && live.Fingerprint == cache.Fingerprint)
         {
-            context.Response.Headers[CacheHeaders.Cache] = CacheDecision.HeaderValue(cache.Status);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            wait.CancelAfter(TimeSpan.FromSeconds(gateway.Dedupe.MaxWaitSeconds));
-            await LiveResponseWriter.WriteAsync(context, live, position + 1, exchange.ClientWantsStreamUsage, writeHeaders: true, wait.Token, Grace(gateway));
+            MarkResumer(context, feature);
+            feature.Answer = live;
+            SetHeader(context, CacheHeaders.Cache, CacheDecision.HeaderValue(cache.Status));
+            await JoinAsync(exchange, live, reader, position + 1, gateway);
             return;
         }
 
         using var entry = await store.GetAsync(cache.Fingerprint, context.RequestAborted);
         if (entry is not null && entry.ResponseId == responseId)
         {
+            MarkResumer(context, feature);
             await CachedResponseWriter.WriteAsync(exchange, entry, time.GetUtcNow(), position + 1);
             return;
         }
@@ -220,15 +332,18 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
             "Last-Event-ID");
     }
 
-    /// <summary>A local copy of an answer another instance produced (or is producing), or null when Redis has no log of it.</summary>
-    private async Task<LiveResponse?> FindInRedisAsync(AiExchange exchange, CacheFeature cache, string responseId, GatewayOptions gateway)
+    /// <summary>
+    /// A local copy of a stream another instance produced (or is producing), fed from its Redis log and resumable here
+    /// until the resume window after it ends; or null when Redis has no log of it.
+    /// </summary>
+    private async Task<LiveResponse?> FindInRedisAsync(Endpoints.AiEndpoint endpoint, string fingerprint, string responseId)
     {
         if (_redis?.Database is null || responseId.Length != 16)
         {
             return null;
         }
 
-        var copy = new LiveResponse(exchange.Endpoint, cache.Fingerprint, responseId, exchange.IsStream);
+        var copy = new LiveResponse(endpoint, fingerprint, responseId, isStream: true);
         var changed = copy.Changed;
         var feed = RedisLiveFeed.RunAsync(_redis, copy, responseId, mustExist: true);
         await Task.WhenAny(feed, changed);
@@ -238,8 +353,44 @@ internal sealed class DedupeMiddleware(LiveResponseRegistry registry, IResponseC
         }
 
         registry.Track(copy);
-        registry.Release(copy, TimeSpan.FromSeconds(gateway.Resume.WindowSeconds));
+        _ = ReleaseWhenFedAsync(copy, feed);
         return copy;
+    }
+
+    private async Task ReleaseWhenFedAsync(LiveResponse copy, Task<bool> feed)
+    {
+        try
+        {
+            await feed;
+        }
+        finally
+        {
+            registry.Release(copy, TimeSpan.FromSeconds(options.CurrentValue.Resume.WindowSeconds));
+        }
+    }
+
+    private static void MarkResumer(HttpContext context, DedupeFeature feature)
+    {
+        feature.Role = DedupeRoles.Resumer;
+        SetHeader(context, DedupeHeader, DedupeRoles.Resumer);
+    }
+
+    // A keepalive may have started the response (a follower leading a fresh call after its leader was lost): its headers are sent.
+    private static void SetHeader(HttpContext context, string name, string value)
+    {
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Headers[name] = value;
+        }
+    }
+
+    private static Task WriteFailureAsync(HttpContext context, LiveResponse live)
+    {
+        var response = context.Response;
+        response.StatusCode = live.StatusCode;
+        response.ContentType = "application/json";
+        response.ContentLength = live.Body.Length;
+        return response.Body.WriteAsync(live.Body).AsTask();
     }
 
     private static TimeSpan Grace(GatewayOptions gateway) => TimeSpan.FromSeconds(gateway.Resume.GraceSeconds);

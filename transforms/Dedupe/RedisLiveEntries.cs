@@ -13,7 +13,8 @@ namespace AiGateway.Transforms.Dedupe;
 /// <c>evs</c> (several events that were ready at once: <c>d</c> the events back to back, <c>e</c> where each ends in
 /// <c>d</c> as ASCII decimals joined by commas, <c>u</c> the index among them of the usage chunk or -1, <c>t</c> that of
 /// the terminal event or -1), <c>body</c> (<c>d</c> the whole non-stream body),
-/// <c>done</c> (the stream is complete), <c>fail</c> (<c>s</c>, <c>d</c> error body, <c>fe</c> failure event, <c>c</c> 1 when cancelled).
+/// <c>done</c> (the stream is complete), <c>fail</c> (<c>s</c>, <c>d</c> error body, <c>fe</c> failure event, <c>c</c> 1 when
+/// cancelled, <c>oc</c> 1 when an operator cancelled the call).
 /// </summary>
 internal static class RedisLiveEntries
 {
@@ -89,7 +90,8 @@ internal static class RedisLiveEntries
 
     /// <summary>The end entry of a failed answer.</summary>
     public static NameValueEntry[] Failure(LiveResponse live) =>
-        [new("k", "fail"), new("s", live.StatusCode), new("d", live.Body.ToArray()), new("fe", live.FailureEvent.ToArray()), new("c", live.FailedByCancellation ? 1 : 0)];
+        [new("k", "fail"), new("s", live.StatusCode), new("d", live.Body.ToArray()), new("fe", live.FailureEvent.ToArray()), new("c", live.FailedByCancellation ? 1 : 0),
+            new("oc", live.CancelledByOperator ? 1 : 0)];
 
     /// <summary>Whether the log of an answer holds its end entry (done, body or fail).</summary>
     public static async Task<bool> HasEndedAsync(IDatabase database, string fingerprint, string responseId)
@@ -134,7 +136,7 @@ internal static class RedisLiveEntries
                 local.CompleteStream();
                 return null;
             case "fail":
-                local.Fail((int)entry["s"], (byte[])entry["d"]!, (byte[])entry["fe"]!, (int)entry["c"] == 1);
+                local.Fail((int)entry["s"], (byte[])entry["d"]!, (byte[])entry["fe"]!, (int)entry["c"] == 1, cancelledByOperator: (int?)entry["oc"] == 1);
                 return null;
             default:
                 return null;

@@ -85,6 +85,13 @@ public abstract class AiEndpoint
     public virtual byte[] FailureEvent(string message, string code = SseFailureEvent.UpstreamStreamError) =>
         SseFailureEvent.Data(message, code);
 
+    /// <summary>
+    /// The one JSON answer the request would have got without <c>stream</c>, assembled from a complete stream's
+    /// <paramref name="events"/>: how the stream client's non-streamed fallback is answered from the same generation
+    /// (CONTRACT §10.6). Null when this endpoint does not stream or the events hold no answer.
+    /// </summary>
+    public virtual byte[]? AssembleAnswer(IEnumerable<ReadOnlyMemory<byte>> events) => null;
+
     /// <summary>The estimated usage of a stream that ended without the upstream's count, from its request and its events.</summary>
     public virtual TokenUsage EstimateUsage(string? model, JsonElement request, IEnumerable<ReadOnlyMemory<byte>> events)
     {

@@ -25,6 +25,10 @@ internal abstract class ChatStyleEndpoint(string path, string operationName) : A
     }
 
     /// <inheritdoc/>
+    public override byte[]? AssembleAnswer(IEnumerable<ReadOnlyMemory<byte>> events) =>
+        ChatStreamAssembler.Assemble(events, textCompletion: OperationName == "text_completion");
+
+    /// <inheritdoc/>
     public override byte[]? AskForStreamUsage(ReadOnlySpan<byte> body, JsonElement root) => StreamUsageOption.WithIncludeUsage(body, root);
 
     private static bool HasNoChoices(ReadOnlySpan<byte> sseEvent)

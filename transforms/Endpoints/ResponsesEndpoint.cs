@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>
@@ -17,6 +19,35 @@ internal sealed class ResponsesEndpoint() : AiEndpoint("/v1/responses", "respons
         return sseEvent.StartsWith("event: response.failed"u8) || sseEvent.StartsWith("event: response.incomplete"u8) || sseEvent.StartsWith("event: error"u8)
             ? SseEventKind.Failure
             : SseEventKind.Content;
+    }
+
+    /// <inheritdoc/>
+    // The terminal event carries the whole response object: exactly the non-streamed answer.
+    public override byte[]? AssembleAnswer(IEnumerable<ReadOnlyMemory<byte>> events)
+    {
+        foreach (var sseEvent in events)
+        {
+            if (Classify(sseEvent.Span) != SseEventKind.Terminal)
+            {
+                continue;
+            }
+
+            try
+            {
+                var reader = new Utf8JsonReader(UsageReader.EventData(sseEvent.Span, out _));
+                using var document = JsonDocument.ParseValue(ref reader);
+                return document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("response"u8, out var response) && response.ValueKind == JsonValueKind.Object
+                    ? System.Text.Encoding.UTF8.GetBytes(response.GetRawText())
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>

@@ -77,8 +77,9 @@ internal sealed class UsageMeter(PriceCatalog prices)
             return new CallUsage(modelUsed, null, false, 0m, saved);
         }
 
-        if (live is null)
+        if (live is null || dedupe?.Resumed == true)
         {
+            // A resumer read what another call paid for (and that call's row counts it): neither spent nor saved.
             return new CallUsage(modelUsed, null, false, null, null);
         }
 

@@ -4,6 +4,7 @@ using AiGateway.Transforms.Dedupe;
 using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Identity;
+using AiGateway.Transforms.Inflight;
 using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Orgs;
@@ -34,6 +35,7 @@ public static class AiGatewayProxyServiceCollectionExtensions
         services.AddMetering();
         services.AddResponseCache(configuration);
         services.AddDedupe(configuration);
+        services.AddInflight(configuration);
         services.AddUpstream();
         return services;
     }

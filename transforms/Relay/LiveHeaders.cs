@@ -57,6 +57,21 @@ internal sealed class LiveHeaders
         }
     }
 
+    /// <summary>The leader's own headers as YARP set them (its <c>x-aigw-*</c> ones included), without framing: what its client gets when the gateway, not YARP, starts its response.</summary>
+    public IEnumerable<KeyValuePair<string, StringValues>> Leader
+    {
+        get
+        {
+            foreach (var header in _all)
+            {
+                if (!IsFraming(header.Key))
+                {
+                    yield return header;
+                }
+            }
+        }
+    }
+
     /// <summary>The headers whose name <paramref name="keep"/> accepts, as strings, in their order.</summary>
     public KeyValuePair<string, string>[] Where(Func<string, bool> keep)
     {
@@ -87,11 +102,13 @@ internal sealed class LiveHeaders
     // The gateway's own headers (request id, cache, dedupe, cost) describe each client's call, not the answer; the
     // model headers describe the answer (a fallback model's answer names that model to every client of it).
     private static bool IsRelayed(string name) =>
-        !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-        && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
-        && !name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
-        && !name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
-        && (!name.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase) || DescribesTheAnswer(name));
+        !IsFraming(name) && (!name.StartsWith("x-aigw-", StringComparison.OrdinalIgnoreCase) || DescribesTheAnswer(name));
+
+    private static bool IsFraming(string name) =>
+        name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase);
 
     private static bool DescribesTheAnswer(string name) =>
         name.Equals("x-aigw-model", StringComparison.OrdinalIgnoreCase) || name.Equals("x-aigw-fallback-model", StringComparison.OrdinalIgnoreCase);

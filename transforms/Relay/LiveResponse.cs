@@ -1,5 +1,7 @@
 using System.Buffers;
 using AiGateway.Transforms.Endpoints;
+using AiGateway.Transforms.Errors;
+using Microsoft.AspNetCore.Http;
 
 namespace AiGateway.Transforms.Relay;
 
@@ -27,7 +29,12 @@ public sealed class LiveResponse
     private int[] _eventEnds = [];
     private int _count;
     private int _subscribers;
+    private int _readers;
+    private bool _leaderReads;
     private int _graceGeneration;
+    private int _keepAlives;
+    private long _lastActivity = Environment.TickCount64;
+    private TaskCompletionSource? _ended;
 
     /// <summary>Starts an empty log; <paramref name="sinks"/> are the leading call's work for the answer's life (none for a copy of another instance's answer).</summary>
     public LiveResponse(AiEndpoint endpoint, string fingerprint, string responseId, bool isStream, AnswerSinks? sinks = null)
@@ -41,6 +48,9 @@ public sealed class LiveResponse
 
     /// <summary>The endpoint called.</summary>
     public AiEndpoint Endpoint { get; }
+
+    /// <summary>The call that leads the answer on this instance, as the in-flight view lists it; null on a copy of another instance's answer.</summary>
+    public LiveCall? Call { get; init; }
 
     /// <summary>The request fingerprint this answer belongs to (scopes it to the org that asked).</summary>
     public string Fingerprint { get; }
@@ -100,8 +110,44 @@ public sealed class LiveResponse
     /// <summary>Whether the failure came from this gateway's own client leaving, not from the upstream.</summary>
     public bool FailedByCancellation { get; private set; }
 
-    /// <summary>Clients reading the answer now.</summary>
+    /// <summary>Clients reading the answer now (those on other instances counted as one while there are any).</summary>
     internal int SubscriberCount => Volatile.Read(ref _subscribers);
+
+    /// <summary>Clients reading the answer now besides the leader's own (followers, resumers, those on other instances).</summary>
+    internal int JoinerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers - (_leaderReads ? 1 : 0);
+            }
+        }
+    }
+
+    /// <summary>Clients of this instance reading the answer now (<see cref="LiveReader"/>s subscribed).</summary>
+    public int ReaderCount => Volatile.Read(ref _readers);
+
+    /// <summary>How many keepalives the answer has asked its readers to write so far (see <see cref="KeepAlive"/>).</summary>
+    public int KeepAlives => Volatile.Read(ref _keepAlives);
+
+    /// <summary>When the upstream last gave the answer something, or a keepalive was last asked for (<see cref="Environment.TickCount64"/>).</summary>
+    internal long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>Whether an operator cancelled the call (<c>DELETE /api/inflight/{id}</c>), rather than the upstream failing or its readers leaving.</summary>
+    public bool CancelledByOperator { get; private set; }
+
+    /// <summary>Completes once the answer has ended (completed or failed).</summary>
+    public Task Ended
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return IsFinished ? Task.CompletedTask : (_ended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     /// <summary>Events appended so far.</summary>
     public int EventCount => Volatile.Read(ref _count);
@@ -169,10 +215,17 @@ public sealed class LiveResponse
         TaskCompletionSource? woken;
         lock (_gate)
         {
+            if (IsFinished)
+            {
+                // Cancelled while the upstream was answering: the answer stays ended.
+                return;
+            }
+
             StatusCode = statusCode;
             _headers = headers;
             IsEventStream = isEventStream;
             State = LiveState.Started;
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
             woken = Signal();
         }
 
@@ -185,6 +238,12 @@ public sealed class LiveResponse
         TaskCompletionSource? woken;
         lock (_gate)
         {
+            if (IsFinished)
+            {
+                // An event the pump had in hand when the call was cancelled: no reader may see it after the end.
+                return;
+            }
+
             var start = _count == 0 ? 0 : _eventEnds[_count - 1];
             var end = checked(start + (int)sseEvent.Length);
             if (end > _eventBytes.Length)
@@ -215,6 +274,7 @@ public sealed class LiveResponse
 
             TotalBytes = end;
             Volatile.Write(ref _count, _count + 1);
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
             woken = Signal();
         }
 
@@ -224,43 +284,61 @@ public sealed class LiveResponse
     /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
     public void CompleteStream()
     {
-        TaskCompletionSource? woken;
+        TaskCompletionSource? woken, ended;
         lock (_gate)
         {
+            if (IsFinished)
+            {
+                return;
+            }
+
             State = LiveState.Completed;
             woken = Signal();
+            ended = TakeEnded();
         }
 
         woken?.TrySetResult();
+        ended?.TrySetResult();
     }
 
     /// <summary>Completes a non-stream answer with its whole body.</summary>
     public void CompleteBody(ReadOnlyMemory<byte> body)
     {
-        TaskCompletionSource? woken;
+        TaskCompletionSource? woken, ended;
         lock (_gate)
         {
+            if (IsFinished)
+            {
+                return;
+            }
+
             Body = body;
             TotalBytes = body.Length;
             State = LiveState.Completed;
             woken = Signal();
+            ended = TakeEnded();
         }
 
         woken?.TrySetResult();
+        ended?.TrySetResult();
     }
 
     /// <summary>
     /// Ends the log as failed: before start, clients get <paramref name="statusCode"/> with <paramref name="errorBody"/>;
     /// after start, stream clients get <paramref name="failureEvent"/> after the events so far.
     /// </summary>
-    public void Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation)
+    public void Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation) =>
+        Fail(statusCode, errorBody, failureEvent, byCancellation, cancelledByOperator: false);
+
+    /// <summary>As <see cref="Fail(int, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, bool)"/>; <paramref name="cancelledByOperator"/> for a copy of an answer an operator cancelled.</summary>
+    internal bool Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation, bool cancelledByOperator)
     {
-        TaskCompletionSource? woken;
+        TaskCompletionSource? woken, ended;
         lock (_gate)
         {
             if (IsFinished)
             {
-                return;
+                return false;
             }
 
             // Nothing of a body has been sent yet, so its clients can still get an error status instead.
@@ -272,11 +350,120 @@ public sealed class LiveResponse
 
             FailureEvent = failureEvent;
             FailedByCancellation = byCancellation;
+            CancelledByOperator = cancelledByOperator;
             State = LiveState.Failed;
+            woken = Signal();
+            ended = TakeEnded();
+        }
+
+        woken?.TrySetResult();
+        ended?.TrySetResult();
+        return true;
+    }
+
+    /// <summary>
+    /// Cancels the call for every reader (an operator's <c>DELETE /api/inflight/{id}</c>): each gets an OpenAI-shaped
+    /// error with code <c>cancelled</c> (an error event once its stream started, else a 503), the answer ends as failed so
+    /// that nothing of it is cached, and the upstream call stops. False when the answer had already ended.
+    /// </summary>
+    public async Task<bool> CancelAsync(string message)
+    {
+        const string code = "cancelled";
+        // Readers waiting for the start must not lead a fresh call (a cancelled call is not a lost leader): a real status.
+        if (!Fail(StatusCodes.Status503ServiceUnavailable, OpenAiError.Serialize("server_error", code, message), Endpoint.FailureEvent(message, code),
+                byCancellation: false, cancelledByOperator: true))
+        {
+            return false;
+        }
+
+        await _upstream.CancelAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// Asks every reader to write a keepalive comment (the upstream has been silent too long); false once the answer has
+    /// ended. Called by <see cref="StreamKeepAlive"/>, never for a non-stream answer.
+    /// </summary>
+    internal bool KeepAlive()
+    {
+        TaskCompletionSource? woken;
+        lock (_gate)
+        {
+            if (IsFinished)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _keepAlives, _keepAlives + 1);
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
             woken = Signal();
         }
 
         woken?.TrySetResult();
+        return true;
+    }
+
+    /// <summary><paramref name="reader"/> starts reading this answer (once: a second call is ignored).</summary>
+    public void Subscribe(LiveReader reader)
+    {
+        lock (_gate)
+        {
+            reader.Answer = this;
+            if (reader.Subscribed)
+            {
+                return;
+            }
+
+            reader.Subscribed = true;
+            _leaderReads |= reader.RequestId == Call?.RequestId;
+            _readers++;
+            _subscribers++;
+            _graceGeneration++;
+        }
+    }
+
+    /// <summary><paramref name="reader"/> stopped reading; with no reader left, the upstream call is cancelled after <paramref name="grace"/>.</summary>
+    public void Unsubscribe(LiveReader reader, TimeSpan grace)
+    {
+        int generation;
+        lock (_gate)
+        {
+            if (!reader.Subscribed)
+            {
+                return;
+            }
+
+            reader.Subscribed = false;
+            _leaderReads &= reader.RequestId != Call?.RequestId;
+            _readers--;
+            if (--_subscribers > 0 || IsFinished)
+            {
+                return;
+            }
+
+            generation = ++_graceGeneration;
+        }
+
+        // Read after the count: a release that came just before finds no reader left and cancels itself, one that comes
+        // after is seen here.
+        _ = CancelAfterGraceAsync(generation, reader.Released ? TimeSpan.Zero : grace);
+    }
+
+    /// <summary>Cancels the upstream call now if no client reads the answer (a reader was released after its client had left).</summary>
+    public void CancelIfUnread()
+    {
+        int generation;
+        lock (_gate)
+        {
+            if (_subscribers > 0 || IsFinished)
+            {
+                return;
+            }
+
+            generation = ++_graceGeneration;
+        }
+
+        _ = CancelAfterGraceAsync(generation, TimeSpan.Zero);
     }
 
     /// <summary>A client starts reading this answer.</summary>
@@ -345,6 +532,13 @@ public sealed class LiveResponse
     {
         Volatile.Write(ref _version, _version + 1);
         return TakeWaiter();
+    }
+
+    private TaskCompletionSource? TakeEnded()
+    {
+        var ended = _ended;
+        _ended = null;
+        return ended;
     }
 
     private TaskCompletionSource? TakeWaiter()

@@ -6,13 +6,18 @@ namespace AiGateway.Transforms.Relay;
 
 /// <summary>
 /// The answers this instance is producing: in flight by fingerprint (for dedupe), and by response id until
-/// <c>Gateway:Resume:WindowSeconds</c> after they end (for resume), within <c>Gateway:Resume:MaxBytes</c>.
+/// <c>Gateway:Resume:WindowSeconds</c> after they end (for resume), within <c>Gateway:Resume:MaxBytes</c>; every answer
+/// running here (led, or a copy of another instance's) by response id, and every client reading one by its request id,
+/// for the in-flight view (CONTRACT §10.6); and the streams among them, for keepalives.
 /// </summary>
 internal sealed class LiveResponseRegistry : IDisposable
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, LiveResponse> _inflight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LiveResponse> _byResponseId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LiveResponse> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, LiveReader> _readers = new();
+    private readonly StreamKeepAlive _keepAlive;
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -26,11 +31,18 @@ internal sealed class LiveResponseRegistry : IDisposable
     {
         _options = options;
         _time = time;
+        _keepAlive = new StreamKeepAlive(options, time);
         _sweeper = time.CreateTimer(static registry => ((LiveResponseRegistry)registry!).ForgetExpired(), this, SweepInterval, SweepInterval);
     }
 
     /// <summary>The answers in flight now.</summary>
     internal ICollection<LiveResponse> Inflight => _inflight.Values;
+
+    /// <summary>The answers running here now: led by this instance (<see cref="LiveResponse.Call"/> set) or copies of another instance's.</summary>
+    public ICollection<LiveResponse> Running => _running.Values;
+
+    /// <summary>The streams waiting for keepalives.</summary>
+    internal StreamKeepAlive KeepAlive => _keepAlive;
 
     /// <summary>Bytes of the ended streams kept for resume.</summary>
     internal long EndedBytes
@@ -61,14 +73,31 @@ internal sealed class LiveResponseRegistry : IDisposable
     /// <summary>Puts <paramref name="replacement"/> in flight instead of <paramref name="current"/> (a local copy of a remote leader's answer).</summary>
     public bool Replace(LiveResponse current, LiveResponse replacement) => _inflight.TryUpdate(current.Fingerprint, replacement, current);
 
-    /// <summary>Makes a streamed answer resumable by its response id while it runs (and after, see <see cref="Release"/>).</summary>
+    /// <summary>
+    /// Lists an answer as running here until <see cref="Release"/>, makes a streamed one resumable by its response id
+    /// while it runs (and after, see <see cref="Release"/>), and keeps a stream's clients alive while its upstream is silent.
+    /// </summary>
     public void Track(LiveResponse live)
     {
+        _running[live.ResponseId] = live;
         if (live.IsStream)
         {
             _byResponseId[live.ResponseId] = live;
+            _keepAlive.Watch(live);
         }
     }
+
+    /// <summary>Names <paramref name="reader"/> by its request id until <see cref="RemoveReader"/>.</summary>
+    public void AddReader(LiveReader reader) => _readers[reader.RequestId] = reader;
+
+    /// <summary>Forgets <paramref name="reader"/> (its call has ended).</summary>
+    public void RemoveReader(LiveReader reader) => _readers.TryRemove(new KeyValuePair<Guid, LiveReader>(reader.RequestId, reader));
+
+    /// <summary>The reader of the call with request id <paramref name="requestId"/>, while that call runs here, or null.</summary>
+    public LiveReader? FindReader(Guid requestId) => _readers.GetValueOrDefault(requestId);
+
+    /// <summary>The answer running here with response id <paramref name="responseId"/>, or null.</summary>
+    public LiveResponse? FindRunning(string responseId) => _running.GetValueOrDefault(responseId);
 
     /// <summary>The answer with this response id, in flight or recently ended, or null.</summary>
     public LiveResponse? Find(string responseId) => _byResponseId.GetValueOrDefault(responseId);
@@ -77,6 +106,7 @@ internal sealed class LiveResponseRegistry : IDisposable
     public void Release(LiveResponse live, TimeSpan resumeWindow)
     {
         _inflight.TryRemove(new KeyValuePair<string, LiveResponse>(live.Fingerprint, live));
+        _running.TryRemove(new KeyValuePair<string, LiveResponse>(live.ResponseId, live));
         // Only a stream can be resumed, and a cached one is resumed from the cache: holding either for the whole
         // window would keep every recent answer in memory.
         if (!live.IsStream || live.Cached || resumeWindow <= TimeSpan.Zero)
@@ -98,7 +128,11 @@ internal sealed class LiveResponseRegistry : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _sweeper.Dispose();
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _keepAlive.Dispose();
+    }
 
     /// <summary>Forgets the ended streams whose resume window has passed; the sweeper calls it every second.</summary>
     internal void ForgetExpired()

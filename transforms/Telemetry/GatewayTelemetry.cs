@@ -54,7 +54,7 @@ internal sealed class GatewayTelemetry : ICallLogSink
         _cacheMisses = meter.CreateCounter<long>("aigw.cache.misses", "{request}", "Calls that looked in the response cache and called upstream.");
         _dedupeFollowers = meter.CreateCounter<long>("aigw.dedupe.followers", "{request}", "Calls that joined an identical call in flight instead of calling upstream.");
         _streamResumes = meter.CreateCounter<long>("aigw.stream.resumes", "{request}", "Streams resumed with Last-Event-ID.");
-        _streamDrops = meter.CreateCounter<long>("aigw.stream.drops", "{request}", "Streams that failed or were cancelled after they started.");
+        _streamDrops = meter.CreateCounter<long>("aigw.stream.drops", "{request}", "Streams that failed after they started, or whose client left before their end without releasing them.");
         _unauthenticated = meter.CreateCounter<long>("aigw.unauthenticated", "{request}",
             "Calls refused 401 before their key was known (their log rows are written only within a bounded rate).");
         if (logWriter is not null)
@@ -128,7 +128,7 @@ internal sealed class GatewayTelemetry : ICallLogSink
             _streamResumes.Add(1, operationOnly);
         }
 
-        if (record.Stream && record.Error is "failed" or "cancelled")
+        if (record.Stream && record.Error is "failed" or "client_gone")
         {
             _streamDrops.Add(1, operationOnly);
         }

@@ -17,6 +17,9 @@ public sealed class UpstreamOutcome
     /// <summary>Upstream attempts made (retries and the fallback attempt included); 0 when it never reached the upstream.</summary>
     public int Attempts { get; internal set; }
 
+    /// <summary>Cancelled when the answer this call leads is cancelled (by an operator, or with no reader left): the upstream call then stops, even before it answered.</summary>
+    internal CancellationToken AnswerAborted { get; set; }
+
     /// <summary>The fallback model that answered instead of the call's own (<c>Gateway:Upstream:FallbackModels</c>), or null.</summary>
     public string? FallbackModel { get; internal set; }
 }

@@ -57,8 +57,10 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
         var exchange = outcome?.Exchange;
         var budget = TimeSpan.FromSeconds(exchange is { IsStream: false } ? upstream.TotalTimeoutSeconds : upstream.FirstByteTimeoutSeconds);
 
-        // One token source for the caller's cancellation and the budget; the budget ran out when it is cancelled and the caller's is not.
-        using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        // One token source for the caller's cancellation, the answer's (an operator's cancel, or no reader left) and the
+        // budget; the budget ran out when it is cancelled and neither of the others is.
+        var aborted = outcome?.AnswerAborted ?? default;
+        using (var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, aborted))
         using (StartDeadline(limited, budget))
         {
             try
@@ -90,13 +92,13 @@ internal sealed partial class UpstreamResilienceHandler : DelegatingHandler
 
                 response.Dispose();
             }
-            catch (Exception ex) when (fallback is not null && !cancellationToken.IsCancellationRequested
+            catch (Exception ex) when (fallback is not null && !cancellationToken.IsCancellationRequested && !aborted.IsCancellationRequested
                 && ((limited.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
                     || UpstreamCall.IsConnectionFailure(ex, limited.Token)))
             {
                 // Unreachable or out of time: the fallback model may answer.
             }
-            catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            catch (Exception ex) when (limited.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !aborted.IsCancellationRequested
                 && ex is OperationCanceledException or HttpRequestException or IOException)
             {
                 throw new TaskCanceledException($"The upstream did not answer within {budget.TotalSeconds:0.###} s.", new TimeoutException());

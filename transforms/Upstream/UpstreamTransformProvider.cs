@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using AiGateway.Config;
+using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Relay;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -57,6 +59,12 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
             // AcceptEncoding collection would parse the values and grow the header store only to empty it.
             headers.Remove("Accept-Encoding");
             var outcome = new UpstreamOutcome(exchange);
+            if (context.HttpContext.Features.Get<LeadingAnswer>() is { } leading)
+            {
+                // An operator's cancel, or the last reader's release, stops the call even before the upstream answers.
+                outcome.AnswerAborted = leading.Answer.UpstreamAborted;
+            }
+
             context.HttpContext.Features.Set(outcome);
             context.ProxyRequest.Options.Set(UpstreamRequestOptions.Call, outcome);
         }
@@ -76,7 +84,7 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
     private ValueTask TransformResponse(ResponseTransformContext context)
     {
         var upstream = context.ProxyResponse;
-        if (context.HttpContext.Features.Get<LeadingAnswer>() is not { Answer: var live } || upstream is null)
+        if (context.HttpContext.Features.Get<LeadingAnswer>() is not { Answer: var live } leading || upstream is null)
         {
             return ValueTask.CompletedTask;
         }
@@ -93,6 +101,15 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
         var isEventStream = IsEventStream(upstream.Content.Headers.ContentType);
         if (!isEventStream && upstream.Content.Headers.ContentLength > JsonPump.ObservedLimit)
         {
+            if (leading.ClientReads)
+            {
+                // A stream's client reads the answer, not YARP's copy: a body this large is no stream it can take.
+                context.SuppressResponseBody = true;
+                live.Fail(StatusCodes.Status502BadGateway, OpenAiError.Serialize("server_error", "upstream_unreachable",
+                    "The upstream answered the streamed request with a body too large to relay."), default, byCancellation: false);
+                return ValueTask.CompletedTask;
+            }
+
             // Too large to hold for followers or the cache: YARP's own copy streams it to this client alone.
             live.Fail(0, default, default, byCancellation: true);
             return ValueTask.CompletedTask;
@@ -101,18 +118,31 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
         context.SuppressResponseBody = true;
         response.ContentLength = null;
         live.Start(response.StatusCode, LiveHeaders.Snapshot(response.Headers), isEventStream);
-        return new ValueTask(RelayAsync(context.HttpContext.Features.Get<AiExchange>()!, live, upstream, isEventStream));
+        if (leading.ClientReads)
+        {
+            // The client already reads the answer (it may have had keepalives): only pump. YARP disposes the upstream
+            // response once this returns, so it returns when the pump is done.
+            return new ValueTask(Pump(live, upstream, isEventStream));
+        }
+
+        return new ValueTask(RelayAsync(context.HttpContext.Features.Get<AiExchange>()!, leading, upstream, isEventStream));
     }
 
-    private async Task RelayAsync(AiExchange exchange, LiveResponse live, HttpResponseMessage upstream, bool isEventStream)
+    // The upstream is read by its own task so that this client leaving does not stop it (followers, resume grace).
+    // The resilience handler has normally read a JSON answer already: the pump takes its array rather than a copy.
+    private static Task Pump(LiveResponse live, HttpResponseMessage upstream, bool isEventStream) => isEventStream
+        ? SsePump.RunAsync(live, upstream)
+        // Typed as nullable: a plain null would become an empty ReadOnlyMemory (through its conversion from arrays), the
+        // body of every JSON answer the handler did not buffer (a stream request answered with an error) lost.
+        : JsonPump.RunAsync(live, upstream, upstream.Content is BufferedAnswerContent buffered ? buffered.Bytes : (ReadOnlyMemory<byte>?)null);
+
+    private async Task RelayAsync(AiExchange exchange, LeadingAnswer leading, HttpResponseMessage upstream, bool isEventStream)
     {
         // The upstream is read by its own task so that this client leaving does not stop it (followers, resume grace).
-        // The resilience handler has normally read a JSON answer already: the pump takes its array rather than a copy.
-        var pump = isEventStream
-            ? SsePump.RunAsync(live, upstream)
-            : JsonPump.RunAsync(live, upstream, upstream.Content is BufferedAnswerContent buffered ? buffered.Bytes : (ReadOnlyMemory<byte>?)null);
+        var live = leading.Answer;
+        var pump = Pump(live, upstream, isEventStream);
         var gateway = options.CurrentValue;
-        await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, 0, exchange.ClientWantsStreamUsage, writeHeaders: false,
+        await LiveResponseWriter.WriteAsync(exchange.HttpContext, live, leading.Reader, 0, exchange.ClientWantsStreamUsage, LiveClient.YarpLeader,
             exchange.HttpContext.RequestAborted, TimeSpan.FromSeconds(gateway.Resume.GraceSeconds));
         await pump;
     }

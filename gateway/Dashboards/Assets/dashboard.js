@@ -218,7 +218,7 @@
     list.replaceChildren(...values.filter((v) => v !== '').map((v) => Object.assign(document.createElement('option'), { value: v })));
   }
 
-  function table(id, columns, rows) {
+  function table(id, columns, rows, none = 'No calls in this range') {
     const body = document.querySelector(`#${id} tbody`);
     body.replaceChildren();
     for (const row of rows) {
@@ -235,7 +235,7 @@
       const td = document.createElement('td');
       td.colSpan = columns.length;
       td.className = 'none';
-      td.textContent = 'No calls in this range';
+      td.textContent = none;
       tr.appendChild(td);
       body.appendChild(tr);
     }
@@ -331,7 +331,9 @@
       'kpi-replays': count(sum('stream_cache_replays')),
       'kpi-followers': count(sum('stream_followers')),
       'kpi-drops': `${count(drops)} (${percent(streams ? drops / streams : 0)})`,
-      'kpi-resumes': count(sum('stream_resumes')),
+      'kpi-resumes': `${count(sum('stream_resumes'))} (${count(sum('stream_retried_resumes'))})`,
+      'kpi-fallbacks': count(sum('stream_fallbacks')),
+      'kpi-stops': count(sum('stream_stops')),
       'kpi-throughput': rate(rangeSeconds > 0 ? sum('stream_completion_tokens') / rangeSeconds : 0, 'tok'),
       'kpi-ttft': `${ms(report.ttft_p50_ms)} / ${ms(report.ttft_p95_ms)}`,
     });
@@ -354,10 +356,13 @@
       ],
     });
     charts.stacked(document.getElementById('chart-drops'), {
-      label: 'Drops and resumes', times: t, bucketMs, xMin: view.xMin, xMax: view.xMax, format: count, integer: true, empty: 'No drops or resumes in this range',
+      label: 'Drops, resumes, fallbacks and stops', times: t, bucketMs, xMin: view.xMin, xMax: view.xMax, format: count, integer: true,
+      empty: 'No drops, resumes, fallbacks or stops in this range',
       series: [
-        { name: 'Dropped (failed or cancelled)', color: COLORS.red, values: series.points.map((p) => p.stream_drops) },
+        { name: 'Dropped (failed, or the client left)', color: COLORS.red, values: series.points.map((p) => p.stream_drops) },
         { name: 'Resumed (Last-Event-ID)', color: COLORS.orange, values: series.points.map((p) => p.stream_resumes) },
+        { name: 'Non-stream fallback', color: COLORS.purple, values: series.points.map((p) => p.stream_fallbacks) },
+        { name: 'Stopped (released or cancelled)', color: COLORS.grey, values: series.points.map((p) => p.stream_stops) },
       ],
     });
     charts.stacked(document.getElementById('chart-sources'), {
@@ -377,6 +382,42 @@
         { name: 'p95', color: COLORS.orange, values: streamed.map((m) => m.ttft_p95_ms) },
       ],
     });
+  }
+
+  // The calls running now on every instance (/api/inflight), polled on a short timer of their own: they change by the second.
+  let inflightTimer = null;
+  async function loadInflight() {
+    if (page !== 'streams' || document.hidden) {
+      return;
+    }
+    try {
+      const params = new URLSearchParams();
+      for (const name of ['org', 'route']) {
+        const value = form.elements[name].value.trim();
+        if (value) {
+          params.set(name, value);
+        }
+      }
+      const inflight = await getJson('/api/inflight', params);
+      const missing = inflight.missing_instances.length ? ` · no answer from ${inflight.missing_instances.join(', ')}` : '';
+      document.getElementById('inflight-count').textContent =
+        `${count(inflight.calls.length)} call${inflight.calls.length === 1 ? '' : 's'} on ${inflight.instances.length} instance${inflight.instances.length === 1 ? '' : 's'}${missing}`;
+      table('table-inflight', [
+        (c) => new Date(c.started_at).toLocaleTimeString(), (c) => ms(c.elapsed_ms), (c) => c.org, (c) => c.customer ?? '–',
+        (c) => routeName(c.route ?? ''), (c) => modelName(c.model ?? ''), (c) => (c.stream ? 'stream' : 'body'), (c) => count(c.events),
+        (c) => count(c.readers), (c) => c.instance, (c) => c.id,
+      ], inflight.calls, 'No call in flight');
+      document.getElementById('table-inflight').dataset.loaded = 'true';
+    } catch (error) {
+      document.getElementById('inflight-count').textContent = error.message;
+    }
+  }
+
+  function scheduleInflight() {
+    if (page === 'streams' && inflightTimer === null) {
+      inflightTimer = setInterval(loadInflight, 2000);
+      loadInflight();
+    }
   }
 
   async function load() {
@@ -409,6 +450,7 @@
         view.xMin = Date.parse(series.points[0].ts);
       }
       (page === 'streams' ? renderStreams : renderAi)(report, series, view);
+      scheduleInflight();
       status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
       document.body.dataset.state = 'ready';
     } catch (error) {

@@ -176,7 +176,26 @@ public sealed class AuditLogTests
             () => setup.Admin.SendAsync(HttpMethod.Put, "api/orgs/acme/customers/cust-1/settings", """{"mode_default":"smart"}"""),
             _ => "customer:acme/cust-1"),
         [AuditActions.CachePurge] = (() => setup.Admin.SendAsync(HttpMethod.Delete, "api/cache?org=acme"), _ => "org:acme"),
+        [AuditActions.InflightCancel] = (() => CancelARunningCallAsync(setup, keys.PatchedSecret),
+            answer => "call:" + JsonDocument.Parse(answer).RootElement.GetProperty("id").GetString()),
     };
+
+    // A call the upstream holds for ten minutes, cancelled once the in-flight list holds it (it runs on when the cancel is refused).
+    private static async Task<HttpResponseMessage> CancelARunningCallAsync(KeyCalls setup, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"held {{Guid.NewGuid()}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        request.Headers.Add("x-mock-latency-ms", "600000");
+        _ = setup.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        string? id = null;
+        await Eventually.UntilAsync(
+            async () => (id = (await setup.Admin.GetAsync("api/inflight")).GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("id").GetString()).FirstOrDefault()) is not null,
+            "the held call in the in-flight list");
+        return await setup.Admin.SendAsync(HttpMethod.Delete, $"api/inflight/{id}");
+    }
 
     // What any of the actions would change: keys, settings and the log itself (the cache is probed by the test).
     private static async Task<string> StateAsync(KeyCalls setup, TestKeys keys) => string.Join("\n",

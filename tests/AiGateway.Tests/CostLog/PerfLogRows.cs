@@ -10,7 +10,8 @@ internal static class PerfLogRows
     /// <summary>The log's columns in table order.</summary>
     public const string Columns =
         "id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code, cache_status, dedupe_role, attempts, " +
-        "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error";
+        "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error, " +
+        "client_attempt, client_fallback";
 
     /// <summary>A row with every column set; <paramref name="n"/> varies the values.</summary>
     public static PerfLogRecord Create(int n, DateTimeOffset ts, string org = "org-a", string? route = "dominus.analyze", string model = "gpt-4o-mini")
@@ -39,6 +40,8 @@ internal static class PerfLogRows
             UpstreamMs = n % 4 == 0 ? null : 90 + n,
             RequestHash = $"{n:x64}",
             Error = n % 9 == 0 ? "upstream_timeout" : null,
+            ClientAttempt = n % 3 == 1 ? n % 4 : null,
+            ClientFallback = n % 8 == 3,
         };
 
     /// <summary>Rows <c>0..count-1</c> at <paramref name="ts"/> plus a millisecond per row.</summary>
@@ -103,6 +106,8 @@ internal static class PerfLogRows
                 UpstreamMs = reader.IsDBNull(21) ? null : reader.GetInt32(21),
                 RequestHash = reader.GetString(22),
                 Error = reader.IsDBNull(23) ? null : reader.GetString(23),
+                ClientAttempt = reader.IsDBNull(24) ? null : reader.GetInt32(24),
+                ClientFallback = reader.GetBoolean(25),
             });
         }
 

@@ -178,6 +178,8 @@ public sealed class SqlitePerfLogStoreTests : IAsyncDisposable
                 UpstreamMs = reader.IsDBNull(21) ? null : reader.GetInt32(21),
                 RequestHash = reader.GetString(22),
                 Error = reader.IsDBNull(23) ? null : reader.GetString(23),
+                ClientAttempt = reader.IsDBNull(24) ? null : reader.GetInt32(24),
+                ClientFallback = reader.GetInt64(25) == 1,
             });
         }
 

@@ -101,7 +101,8 @@ public sealed class DashboardBrowserTests
             await page.WaitForSelectorAsync("body[data-state=ready]");
             Assert.Equal("1h", await page.InputValueAsync("select[name=range]"));
             Assert.Equal("3", await page.TextContentAsync("#kpi-streams"));
-            Assert.Equal("1", await page.TextContentAsync("#kpi-resumes"));
+            // One resume (read from its row: dedupe_role resumer), none of them at a second reconnect or later.
+            Assert.Equal("1 (0)", await page.TextContentAsync("#kpi-resumes"));
             Assert.StartsWith("1 (", await page.TextContentAsync("#kpi-drops"));
             // "Live" read as "running now"; the card counts the range's streams that an upstream call answered.
             Assert.Equal("Streams from upstream", await page.TextContentAsync("#kpi-live + span"));

@@ -123,7 +123,7 @@ public sealed class CrossInstanceDedupeTests
         var body = Body(stream: true);
 
         var onFirst = first.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
-        await WaitUntilAsync(() => Subscribers(first) == 1);
+        await WaitUntilAsync(() => Started(first) == 1);
         var onSecond = second.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
         await WaitUntilAsync(() => Subscribers(second) == 1);
         release.SetResult();

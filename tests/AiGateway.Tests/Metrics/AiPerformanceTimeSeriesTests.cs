@@ -65,6 +65,9 @@ public sealed class AiPerformanceTimeSeriesTests
         Assert.Equal(streams.Count(r => r.DedupeRole == "follower"), point.GetProperty("stream_followers").GetInt64());
         Assert.Equal(streams.Count(ExpectedMetrics.IsDrop), point.GetProperty("stream_drops").GetInt64());
         Assert.Equal(streams.Count(ExpectedMetrics.IsResume), point.GetProperty("stream_resumes").GetInt64());
+        Assert.Equal(streams.Count(r => ExpectedMetrics.IsResume(r) && r.ClientAttempt >= 2), point.GetProperty("stream_retried_resumes").GetInt64());
+        Assert.Equal(rows.Count(r => r.ClientFallback), point.GetProperty("stream_fallbacks").GetInt64());
+        Assert.Equal(rows.Count(ExpectedMetrics.IsStop), point.GetProperty("stream_stops").GetInt64());
         Assert.Equal(streams.Count(r => r.CacheStatus != "hit" && !ExpectedMetrics.IsResume(r)), point.GetProperty("live_streams").GetInt64());
         Assert.Equal(streams.Sum(r => r.CompletionTokens), point.GetProperty("stream_completion_tokens").GetInt64());
         MetricsApi.AssertClose(ExpectedMetrics.Percentile(rows.Select(r => r.DurationMs), 0.5), MetricsApi.Double(point, "duration_p50_ms"), "duration p50");

@@ -35,10 +35,12 @@ internal static class ExpectedMetrics
         return below + 1 < sorted.Length ? sorted[below] + ((rank - below) * (sorted[below + 1] - sorted[below])) : sorted[below];
     }
 
-    /// <summary>A resumed stream: no hit, no leader followed, no upstream call, a success.</summary>
-    public static bool IsResume(PerfLogRecord r)
-        => r.Stream && r.CacheStatus != "hit" && r.DedupeRole is null && r.UpstreamMs is null && r.Attempts == 0 && r.StatusCode < 400;
+    /// <summary>A resumed stream, as its row says.</summary>
+    public static bool IsResume(PerfLogRecord r) => r.Stream && r.DedupeRole == "resumer";
 
-    /// <summary>A dropped stream.</summary>
-    public static bool IsDrop(PerfLogRecord r) => r.Stream && (r.Error == "failed" || r.Error == "cancelled");
+    /// <summary>A dropped stream: failed, or its client left without releasing it.</summary>
+    public static bool IsDrop(PerfLogRecord r) => r.Stream && (r.Error == "failed" || r.Error == "client_gone");
+
+    /// <summary>A stopped call: released by its app, or cancelled by an operator.</summary>
+    public static bool IsStop(PerfLogRecord r) => r.Error is "released" or "cancelled";
 }

@@ -3,7 +3,7 @@ using AiGateway.Transforms.CostLog;
 
 namespace AiGateway.Tests.Metrics;
 
-/// <summary>A varied, reproducible set of performance-log rows over four UTC days: orgs, routes, rewritten and unpriced models, hits, followers, streams, drops and resumes.</summary>
+/// <summary>A varied, reproducible set of performance-log rows over four UTC days: orgs, routes, rewritten and unpriced models, hits, followers, streams, drops, resumes, fallbacks and stops.</summary>
 internal static class MetricsRows
 {
     /// <summary>The first UTC midnight of the rows: three days ago, inside retention and the partitions the store makes.</summary>
@@ -37,13 +37,15 @@ internal static class MetricsRows
                 Stream = stream,
                 StatusCode = kind == 19 ? 429 : 200,
                 CacheStatus = hit ? "hit" : kind == 8 ? "bypass" : kind == 9 ? "refresh" : "miss",
-                DedupeRole = follower ? "follower" : !hit && !resume && kind % 2 == 0 ? "leader" : null,
+                DedupeRole = follower ? "follower" : resume ? "resumer" : !hit && kind % 2 == 0 ? "leader" : null,
                 Attempts = hit || follower || resume ? 0 : 1 + random.Next(3),
                 DurationMs = duration,
                 TtftMs = stream && random.Next(8) != 0 ? random.Next(1, duration) : null,
                 UpstreamMs = hit || follower || resume ? null : random.Next(1, duration),
                 RequestHash = $"{i:x64}",
-                Error = kind == 19 ? "http_429" : stream && kind is 10 or 11 ? (kind == 10 ? "failed" : "cancelled") : null,
+                Error = kind == 19 ? "http_429" : kind switch { 10 => stream ? "failed" : null, 11 => stream ? "client_gone" : null, 12 => "released", 13 => "cancelled", _ => null },
+                ClientAttempt = resume ? 1 + random.Next(3) : null,
+                ClientFallback = !stream && kind == 14,
             };
             if (hit || follower)
             {

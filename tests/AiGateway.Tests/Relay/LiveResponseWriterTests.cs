@@ -19,7 +19,7 @@ public sealed class LiveResponseWriterTests
         var (context, body) = NewContext();
         using var limit = new CancellationTokenSource();
 
-        var writing = LiveResponseWriter.WriteAsync(context, live, 0, includeUsage: false, writeHeaders: true, limit.Token, TimeSpan.FromMinutes(1));
+        var writing = LiveResponseWriter.WriteAsync(context, live, null, 0, includeUsage: false, LiveClient.Joiner, limit.Token, TimeSpan.FromMinutes(1));
         Assert.False(writing.IsCompleted);
         await limit.CancelAsync();
 
@@ -39,8 +39,8 @@ public sealed class LiveResponseWriterTests
         var (staying, stayingBody) = NewContext();
         using var limit = new CancellationTokenSource();
 
-        var stopping = LiveResponseWriter.WriteAsync(stopped, live, 0, includeUsage: false, writeHeaders: true, limit.Token, TimeSpan.FromMinutes(1));
-        var reading = LiveResponseWriter.WriteAsync(staying, live, 0, includeUsage: false, writeHeaders: true, CancellationToken.None, TimeSpan.FromMinutes(1));
+        var stopping = LiveResponseWriter.WriteAsync(stopped, live, null, 0, includeUsage: false, LiveClient.Joiner, limit.Token, TimeSpan.FromMinutes(1));
+        var reading = LiveResponseWriter.WriteAsync(staying, live, null, 0, includeUsage: false, LiveClient.Joiner, CancellationToken.None, TimeSpan.FromMinutes(1));
         await limit.CancelAsync();
         Assert.Equal(LiveResponseWriter.Outcome.Stopped, await stopping.WaitAsync(TimeSpan.FromSeconds(30)));
 
