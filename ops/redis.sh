@@ -53,10 +53,8 @@ start() {
     log "started on 127.0.0.1:$PORT (data in $DIR)"
   fi
 
-  if [ "$WITH_CLUSTER" = 0 ]; then
-    echo "$EXPORT"
-    return
-  fi
+  echo "$EXPORT"
+  [ "$WITH_CLUSTER" = 0 ] && return
 
   if cluster_ok; then
     log "cluster already running on 127.0.0.1:$CLUSTER_PORT-$((CLUSTER_PORT + 2))"
@@ -65,14 +63,22 @@ start() {
       running "$p" || serve "$p" "$DIR/cluster-$p" --cluster-enabled yes --cluster-config-file "$DIR/cluster-$p/nodes.conf" --cluster-node-timeout 5000
     done
     # Three masters, no replicas: the slots split in three, so keys of one call only meet in a script if they share a slot.
-    redis-cli --cluster create $(for p in $CLUSTER_PORTS; do printf '127.0.0.1:%s ' "$p"; done) --cluster-replicas 0 --cluster-yes >/dev/null 2>&1 ||
-      die "could not create the cluster on $CLUSTER_PORTS"
+    # A second try starts from reset nodes: a first one cut short leaves nodes that know each other and refuse to join.
+    local attempt created=0
+    for attempt in 1 2 3; do
+      if redis-cli --cluster create $(for p in $CLUSTER_PORTS; do printf '127.0.0.1:%s ' "$p"; done) --cluster-replicas 0 --cluster-yes >"$DIR/cluster-create.log" 2>&1; then
+        created=1; break
+      fi
+      log "cluster create failed (try $attempt): $(tail -n 3 "$DIR/cluster-create.log" | tr '\n' ' ')"
+      for p in $CLUSTER_PORTS; do redis-cli -h 127.0.0.1 -p "$p" flushall >/dev/null 2>&1; redis-cli -h 127.0.0.1 -p "$p" cluster reset hard >/dev/null 2>&1; done
+      sleep 1
+    done
+    [ "$created" = 1 ] || die "could not create the cluster on $CLUSTER_PORTS (log: $DIR/cluster-create.log)"
     for _ in $(seq 60); do cluster_ok && break; sleep 0.5; done
     cluster_ok || die "cluster not ok on $CLUSTER_PORTS after 30 s"
     log "cluster started on 127.0.0.1:$CLUSTER_PORT-$((CLUSTER_PORT + 2))"
   fi
 
-  echo "$EXPORT"
   echo "$CLUSTER_EXPORT"
 }
 

@@ -5,7 +5,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 case ${1:-} in
-  start) "$here/redis.sh" start; "$here/postgres.sh" start ;;
+  # Both are tried even when one fails, so that its error is not the only line a CI log shows.
+  start) rc=0; "$here/redis.sh" start || rc=1; "$here/postgres.sh" start || rc=1; exit $rc ;;
   stop|status)
     rc=0
     "$here/redis.sh" "$1" || rc=1

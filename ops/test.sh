@@ -5,7 +5,15 @@ cd "$(dirname "$0")/.."
 
 # Leave services that were already running (a developer's) as they were.
 if ops/services.sh status >/dev/null 2>&1; then own_services=0; else own_services=1; fi
-eval "$(ops/services.sh start)"
+# A service that did not start fails the run here, with its reason last, not as a hundred failed tests later.
+svclog=$(mktemp)
+if ! exports=$(ops/services.sh start 2>"$svclog"); then
+  cat "$svclog" >&2
+  echo "ops/test.sh: the test services did not start (their output is above)" >&2
+  exit 1
+fi
+cat "$svclog" >&2; rm -f "$svclog"
+eval "$exports"
 if [ "$own_services" = 1 ]; then trap 'ops/services.sh stop >/dev/null 2>&1 || true' EXIT; fi
 # The dashboards' browser test drives Debian's Chromium through Playwright (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
