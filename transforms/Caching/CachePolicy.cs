@@ -18,20 +18,18 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
     public const string TtlHeader = "x-aigw-cache-ttl";
 
     /// <summary>
-    /// The fingerprint the same call has when it asks for a stream (<c>"stream": true</c>): the stream client's
-    /// non-streamed fallback finds the generation its stream began by it, which keeps that generation to the org (and
-    /// request) that started it, as a resume's fingerprint does.
+    /// The key the same call has when it asks for a stream (<c>"stream": true</c>): the stream client's non-streamed
+    /// fallback finds the generation its stream began by its fingerprint, which keeps that generation to the org, the
+    /// customer and the request that started it, as a resume's fingerprint does.
     /// </summary>
-    public string StreamFingerprint(AiExchange exchange)
+    public CacheKey StreamKey(AiExchange exchange, CallSettings settings)
     {
         var gateway = options.CurrentValue;
-        var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
+        var shared = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) && policy.SharedAcrossOrgs;
         var body = System.Text.Json.Nodes.JsonNode.Parse(exchange.Body.Span)!.AsObject();
         body["stream"] = true;
         using var streamed = System.Text.Json.JsonDocument.Parse(body.ToJsonString());
-        return RequestFingerprint.Compute(
-            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, exchange.Route, route?.SharedAcrossOrgs == true),
-            exchange.Endpoint.Path, streamed.RootElement, gateway.Cache.EffectiveIgnoreFields);
+        return KeyOf(exchange, settings, shared, streamed.RootElement, gateway);
     }
 
     /// <summary>The decision, or an error message for a malformed <c>x-aigw-cache-ttl</c>.</summary>
@@ -39,10 +37,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
     {
         var gateway = options.CurrentValue;
         var route = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) ? policy : null;
-        var shared = route?.SharedAcrossOrgs == true;
-        var fingerprint = RequestFingerprint.Compute(
-            RequestFingerprint.ScopeParts(exchange.Identity.OrgId, settings.CustomerId, exchange.Route, shared),
-            exchange.Endpoint.Path, exchange.Json, gateway.Cache.EffectiveIgnoreFields);
+        var key = KeyOf(exchange, settings, route?.SharedAcrossOrgs == true, exchange.Json, gateway);
 
         var headers = exchange.HttpContext.Request.Headers;
         int? requestedTtl = null;
@@ -69,6 +64,13 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
 
         var ttlSeconds = requestedTtl ?? route?.TtlSeconds ?? settings.CacheTtlSeconds ?? gateway.Cache.DefaultTtlSeconds;
         var store = status != CacheStatus.Bypass && ttlSeconds > 0;
-        return (new CacheDecision(status, fingerprint, store, TimeSpan.FromSeconds(ttlSeconds)), null);
+        return (new CacheDecision(status, key, store, TimeSpan.FromSeconds(ttlSeconds)), null);
+    }
+
+    private static CacheKey KeyOf(AiExchange exchange, CallSettings settings, bool shared, System.Text.Json.JsonElement body, GatewayOptions gateway)
+    {
+        var scope = RequestFingerprint.ScopeParts(exchange.Identity.OrgId, settings.CustomerId, exchange.Route, shared);
+        var fingerprint = RequestFingerprint.Compute(scope, exchange.Endpoint.Path, body, gateway.Cache.EffectiveIgnoreFields);
+        return new CacheKey(fingerprint, shared && exchange.Route is { } route ? CacheKey.SharedScope(route) : exchange.Identity.OrgId);
     }
 }

@@ -58,9 +58,9 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
+    public ValueTask<CachedResponse?> GetAsync(CacheKey cacheKey, CancellationToken cancellationToken)
     {
-        if (!FingerprintKey.TryParse(fingerprint, out var key))
+        if (!FingerprintKey.TryParse(cacheKey.Fingerprint, out var key))
         {
             return ValueTask.FromResult<CachedResponse?>(null);
         }
@@ -103,9 +103,9 @@ internal sealed class MemoryResponseCacheStore : IResponseCacheStore
     }
 
     /// <inheritdoc/>
-    public Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
+    public Task SetAsync(CacheKey cacheKey, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
     {
-        if (!FingerprintKey.TryParse(fingerprint, out var key))
+        if (!FingerprintKey.TryParse(cacheKey.Fingerprint, out var key))
         {
             return Task.CompletedTask;
         }

@@ -1,30 +1,26 @@
-using System.Collections.Concurrent;
+using System.Buffers;
 using AiGateway.Transforms.Redis;
 using StackExchange.Redis;
 
 namespace AiGateway.Transforms.Caching;
 
 /// <summary>
-/// The shared store: one Redis string per entry, <c>aigw:c:{&lt;fingerprint&gt;}</c> (the hash tag keeps every key of a
-/// fingerprint in one Redis Cluster slot), its expiry written inside it, so that a lookup is one GET. Purges find
-/// entries through one index set per org and route, <c>aigw:ix:{or:&lt;org&gt;|&lt;route&gt;}</c> (route empty when none),
-/// and the pairs through <c>aigw:ix:{routes:&lt;org&gt;}</c> and <c>aigw:ix:{orgs:&lt;route&gt;}</c>, which each instance
-/// adds a pair to once in a while rather than on every write. Any Redis failure is a miss or a skipped write, never a
+/// The shared store: one Redis string per entry, <c>aigw:c:&lt;scope&gt;:{&lt;fingerprint&gt;}</c> (the hash tag keeps every
+/// key of a fingerprint in one Redis Cluster slot; the scope, an org or a shared route, lets a purge find an org's entries
+/// by a SCAN of their prefix rather than through an index written with every entry), its expiry written inside it, so that
+/// a lookup is one GET and a write one SET. Entries of calls made on a route are also listed in the route's set
+/// <c>aigw:ix:{route:&lt;route&gt;}</c>, for purges by route. Any Redis failure is a miss or a skipped write, never a
 /// failed request. Entries read recently are answered from this instance's <see cref="NearResponseCache"/> without a
 /// round trip; overwrites and purges are announced through <see cref="NearCacheInvalidation"/> before they return.
 /// </summary>
 internal sealed class RedisResponseCacheStore(RedisConnection redis, NearResponseCache near, NearCacheInvalidation invalidation, TimeProvider time) : IResponseCacheStore
 {
-    // A pair is announced to the org's and route's sets again after this long, should Redis have lost them meanwhile.
-    private static readonly long AnnounceEveryMs = (long)TimeSpan.FromMinutes(5).TotalMilliseconds;
-
-    private const int MaxAnnounced = 4096;
-
-    // The pairs this instance announced, and when: bounded (it starts over), so an unbounded set of routes cannot grow it.
-    private readonly ConcurrentDictionary<(string OrgId, string Route), long> _announced = new();
+    // Scopes and routes as they appear in keys: their own text when it holds nothing a key pattern or hash tag reads.
+    private static readonly SearchValues<char> Plain = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/@+~-");
+    private static readonly RedisKeyMemo<string> Prefixes = new(static scope => ["aigw:c:" + Name(scope) + ":"], 100_000);
 
     /// <inheritdoc/>
-    public ValueTask<CachedResponse?> GetAsync(string fingerprint, CancellationToken cancellationToken)
+    public ValueTask<CachedResponse?> GetAsync(CacheKey key, CancellationToken cancellationToken)
     {
         var database = redis.Database;
         if (database is null)
@@ -34,17 +30,17 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
 
         if (!near.Enabled || !invalidation.Listening)
         {
-            return GetLeasedAsync(database, fingerprint);
+            return GetLeasedAsync(database, key);
         }
 
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return near.TryGet(fingerprint, nowMs, out var copy)
+        return near.TryGet(key.Fingerprint, nowMs, out var copy)
             ? ValueTask.FromResult<CachedResponse?>(copy)
-            : GetAndKeepAsync(database, fingerprint, nowMs);
+            : GetAndKeepAsync(database, key, nowMs);
     }
 
     /// <inheritdoc/>
-    public async Task SetAsync(string fingerprint, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
+    public async Task SetAsync(CacheKey key, CacheTags tags, CachedResponse entry, TimeSpan ttl, CancellationToken cancellationToken, bool replacing = true)
     {
         var database = redis.Database;
         if (database is null)
@@ -55,25 +51,14 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         try
         {
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var entryKey = EntryKey(key);
             // The entry write (and, for an overwrite, the notice to other instances' copies) is awaited: read-your-writes.
-            // The purge index is best effort, not waited for.
-            var write = database.StringSetAsync(EntryKey(fingerprint), CachedResponseSerializer.Serialize(entry, nowMs + (long)ttl.TotalMilliseconds), ttl);
-            var notice = replacing ? invalidation.PublishAsync(database, fingerprint) : null;
-            var route = tags.Route ?? "";
-            _ = database.SetAddAsync(PairKey(tags.OrgId, route), fingerprint, CommandFlags.FireAndForget);
-            if (!_announced.TryGetValue((tags.OrgId, route), out var announcedAt) || nowMs - announcedAt > AnnounceEveryMs)
+            // The route's list is best effort, not waited for.
+            var write = database.StringSetAsync(entryKey, CachedResponseSerializer.Serialize(entry, nowMs + (long)ttl.TotalMilliseconds), ttl);
+            var notice = replacing ? invalidation.PublishAsync(database, key.Fingerprint) : null;
+            if (tags.Route is { } route)
             {
-                if (_announced.Count >= MaxAnnounced)
-                {
-                    _announced.Clear();
-                }
-
-                _announced[(tags.OrgId, route)] = nowMs;
-                _ = database.SetAddAsync(RoutesOf(tags.OrgId), route, CommandFlags.FireAndForget);
-                if (route.Length > 0)
-                {
-                    _ = database.SetAddAsync(OrgsOf(route), tags.OrgId, CommandFlags.FireAndForget);
-                }
+                _ = database.SetAddAsync(RouteKey(route), (string)entryKey!, CommandFlags.FireAndForget);
             }
 
             await write;
@@ -85,7 +70,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             // A copy of the previous entry must not survive here either. The new one is not kept: most answers are
             // never asked for again, and a copy of each, alive for seconds, is what the GC pays for (the first hit
             // makes the copy instead).
-            near.Invalidate(fingerprint);
+            near.Invalidate(key.Fingerprint);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -94,42 +79,39 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// An org's entries (its customers' included) are found by a SCAN of the org's prefix on every primary, a route's in
+    /// its set, one fingerprint's by a SCAN for it: the cost falls on the rare purge, not on every write. Entries of a
+    /// route shared across orgs belong to the route: a purge by org alone leaves them.
+    /// </remarks>
     public async Task<long> PurgeAsync(string? orgId, string? route, string? fingerprint, CancellationToken cancellationToken)
     {
         var database = redis.Database ?? throw new InvalidOperationException("Redis is not connected; nothing was purged.");
-        var pairs = await PairsAsync(database, orgId, route);
-        if (fingerprint is not null)
-        {
-            if (orgId is not null || route is not null)
-            {
-                var found = false;
-                foreach (var pair in pairs)
-                {
-                    found |= await database.SetContainsAsync(pair, fingerprint);
-                }
-
-                if (!found)
-                {
-                    return 0;
-                }
-            }
-
-            var deleted = await database.KeyDeleteAsync(EntryKey(fingerprint));
-            near.Invalidate(fingerprint);
-            await invalidation.PublishAsync(database, fingerprint);
-            return deleted ? 1 : 0;
-        }
-
+        var suffix = fingerprint is null ? null : "{" + fingerprint + "}";
+        var prefix = orgId is null ? null : Prefix(orgId);
+        var routed = route is null ? null : (await database.SetMembersAsync(RouteKey(route))).Select(m => m.ToString()).ToHashSet(StringComparer.Ordinal);
+        IEnumerable<string> candidates = routed is not null ? routed
+            : prefix is not null && suffix is not null ? [prefix + suffix]
+            : await ScanAsync(prefix is not null ? prefix + "*" : "aigw:c:*" + suffix, cancellationToken);
         long removed = 0;
-        foreach (var pair in pairs)
+        foreach (var entryKey in candidates)
         {
-            foreach (var member in await database.SetMembersAsync(pair))
+            if ((prefix is null || entryKey.StartsWith(prefix, StringComparison.Ordinal)) && (suffix is null || entryKey.EndsWith(suffix, StringComparison.Ordinal)))
             {
                 // Entries live in many slots, so they are deleted one by one rather than in one multi-key command.
-                removed += await database.KeyDeleteAsync(EntryKey(member.ToString())) ? 1 : 0;
+                removed += await database.KeyDeleteAsync(entryKey) ? 1 : 0;
+                if (route is not null)
+                {
+                    _ = database.SetRemoveAsync(RouteKey(route), entryKey, CommandFlags.FireAndForget);
+                }
             }
+        }
 
-            await database.KeyDeleteAsync(pair);
+        if (fingerprint is not null)
+        {
+            near.Invalidate(fingerprint);
+            await invalidation.PublishAsync(database, fingerprint);
+            return removed;
         }
 
         // Copies do not know their org or route: every instance drops all of them (they are seconds old at most).
@@ -138,27 +120,26 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         return removed;
     }
 
-    // The index sets of the pairs a purge names: one pair, an org's routes, or a route's orgs.
-    private static async Task<List<RedisKey>> PairsAsync(IDatabase database, string? orgId, string? route)
+    // Keys matching a pattern on every primary (a Redis Cluster spreads them over its masters).
+    private async Task<List<string>> ScanAsync(string pattern, CancellationToken cancellationToken)
     {
-        if (orgId is not null && route is not null)
+        var found = new List<string>();
+        foreach (var server in redis.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            return [PairKey(orgId, route)];
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000).WithCancellation(cancellationToken))
+            {
+                found.Add(key.ToString());
+            }
         }
 
-        if (orgId is not null)
-        {
-            return [.. (await database.SetMembersAsync(RoutesOf(orgId))).Select(r => PairKey(orgId, r.ToString()))];
-        }
-
-        return route is null ? [] : [.. (await database.SetMembersAsync(OrgsOf(route))).Select(o => PairKey(o.ToString(), route))];
+        return found;
     }
 
-    private async ValueTask<CachedResponse?> GetLeasedAsync(IDatabase database, string fingerprint)
+    private async ValueTask<CachedResponse?> GetLeasedAsync(IDatabase database, CacheKey key)
     {
         try
         {
-            var lease = await database.StringGetLeaseAsync(EntryKey(fingerprint));
+            var lease = await database.StringGetLeaseAsync(EntryKey(key));
             return lease is null ? null : CachedResponseSerializer.Deserialize(lease.Memory, lease);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -168,15 +149,15 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         }
     }
 
-    private async ValueTask<CachedResponse?> GetAndKeepAsync(IDatabase database, string fingerprint, long nowMs)
+    private async ValueTask<CachedResponse?> GetAndKeepAsync(IDatabase database, CacheKey key, long nowMs)
     {
         // Taken before the fetch, so an invalidation that overtakes the reply keeps a stale copy out.
-        var observed = near.Observe(fingerprint);
+        var observed = near.Observe(key.Fingerprint);
         try
         {
             // One GET: the entry carries its expiry, which its copy must not outlive. The value is an array of its own
             // (no pooled lease), as the copy outlives this request.
-            var found = await database.StringGetAsync(EntryKey(fingerprint));
+            var found = await database.StringGetAsync(EntryKey(key));
             if (found.IsNull)
             {
                 return null;
@@ -186,7 +167,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             if (entry is not null)
             {
                 TimeSpan? remaining = entry.ExpiresAtUnixMs > 0 ? TimeSpan.FromMilliseconds(entry.ExpiresAtUnixMs - nowMs) : TimeSpan.Zero;
-                near.Add(fingerprint, entry, remaining, observed, nowMs);
+                near.Add(key.Fingerprint, entry, remaining, observed, nowMs);
             }
 
             return entry;
@@ -198,11 +179,15 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
         }
     }
 
-    private static RedisKey EntryKey(string fingerprint) => "aigw:c:{" + fingerprint + "}";
+    private static RedisKey EntryKey(CacheKey key) => Prefix(key.Scope) + "{" + key.Fingerprint + "}";
 
-    private static RedisKey PairKey(string orgId, string route) => "aigw:ix:{or:" + orgId + "|" + route + "}";
+    private static string Prefix(string scope) => (string)Prefixes.For(scope)[0]!;
 
-    private static RedisKey RoutesOf(string orgId) => "aigw:ix:{routes:" + orgId + "}";
+    private static RedisKey RouteKey(string route) => "aigw:ix:{route:" + Name(route) + "}";
 
-    private static RedisKey OrgsOf(string route) => "aigw:ix:{orgs:" + route + "}";
+    // A scope or route in a key: as it is when plain and short, else # and 16 hex digits of its SHA-256 (# is not plain).
+    private static string Name(string text) =>
+        text.Length is > 0 and <= 128 && !text.AsSpan().ContainsAnyExcept(Plain)
+            ? text
+            : "#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
 }

@@ -36,7 +36,7 @@ internal sealed class ResponseCacheMiddleware(CachePolicy policy, IResponseCache
         if (decision.Lookup && !context.Request.Headers.ContainsKey("Last-Event-ID"))
         {
             // The in-process store answers at once: a miss then hands on the next step's task without a state machine.
-            var lookup = store.GetAsync(decision.Fingerprint, context.RequestAborted);
+            var lookup = store.GetAsync(decision.Key, context.RequestAborted);
             if (!lookup.IsCompletedSuccessfully)
             {
                 return LookUpAsync(context, next, exchange, cache, lookup);

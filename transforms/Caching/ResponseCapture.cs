@@ -57,7 +57,7 @@ internal sealed class ResponseCapture(CacheFeature cache, IResponseCacheStore st
             time.GetUtcNow().ToUnixTimeMilliseconds(), answer.ResponseId);
         try
         {
-            await store.SetAsync(cache.Fingerprint, tags, entry, cache.Decision.Ttl, CancellationToken.None, replacing: cache.Decision.Status == CacheStatus.Refresh);
+            await store.SetAsync(cache.Decision.Key, tags, entry, cache.Decision.Ttl, CancellationToken.None, replacing: cache.Decision.Status == CacheStatus.Refresh);
             answer.Cached = true;
         }
         catch (Exception)

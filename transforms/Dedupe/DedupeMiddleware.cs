@@ -86,7 +86,7 @@ internal sealed class DedupeMiddleware(
 
             // The stream client's fallback: the generation its stream began, if it is still to be had; else a fresh call.
             var fallback = new SameGenerationFallback(registry, store, gateway);
-            if (await fallback.TryAnswerAsync(exchange, cache, policy.StreamFingerprint(exchange), reader, lastEventId.ToString(), FindInRedisAsync))
+            if (await fallback.TryAnswerAsync(exchange, cache, policy.StreamKey(exchange, context.Features.Get<CallSettings>() ?? CallSettings.Defaults), reader, lastEventId.ToString(), FindInRedisAsync))
             {
                 feature.Role = DedupeRoles.Resumer;
                 feature.Answer = reader.Answer;
@@ -319,7 +319,7 @@ internal sealed class DedupeMiddleware(
             return;
         }
 
-        using var entry = await store.GetAsync(cache.Fingerprint, context.RequestAborted);
+        using var entry = await store.GetAsync(cache.Decision.Key, context.RequestAborted);
         if (entry is not null && entry.ResponseId == responseId)
         {
             MarkResumer(context, feature);

@@ -21,7 +21,7 @@ internal sealed class SameGenerationFallback(LiveResponseRegistry registry, IRes
     public delegate Task<LiveResponse?> RemoteFinder(AiEndpoint endpoint, string fingerprint, string responseId);
 
     /// <summary>Answers the call from the generation <paramref name="lastEventId"/> names; false when the call must be a fresh one.</summary>
-    public async Task<bool> TryAnswerAsync(AiExchange exchange, CacheFeature cache, string streamFingerprint, LiveReader reader, string lastEventId, RemoteFinder findRemote)
+    public async Task<bool> TryAnswerAsync(AiExchange exchange, CacheFeature cache, CacheKey streamKey, LiveReader reader, string lastEventId, RemoteFinder findRemote)
     {
         if (!SseEventId.TryParse(lastEventId, out var responseId, out _))
         {
@@ -29,8 +29,8 @@ internal sealed class SameGenerationFallback(LiveResponseRegistry registry, IRes
         }
 
         var context = exchange.HttpContext;
-        var live = registry.Find(responseId) ?? await findRemote(exchange.Endpoint, streamFingerprint, responseId);
-        if (live is not null && live.Fingerprint == streamFingerprint)
+        var live = registry.Find(responseId) ?? await findRemote(exchange.Endpoint, streamKey.Fingerprint, responseId);
+        if (live is not null && live.Fingerprint == streamKey.Fingerprint)
         {
             // Read it as any resumer does: the stream's clients have left, and this one keeps the generation going.
             var grace = TimeSpan.FromSeconds(gateway.Resume.GraceSeconds);
@@ -82,7 +82,7 @@ internal sealed class SameGenerationFallback(LiveResponseRegistry registry, IRes
             return false;
         }
 
-        using var entry = await store.GetAsync(streamFingerprint, context.RequestAborted);
+        using var entry = await store.GetAsync(streamKey, context.RequestAborted);
         if (entry is { IsStream: true, StatusCode: >= 200 and <= 299 } && entry.ResponseId == responseId
             && exchange.Endpoint.AssembleAnswer(Events(entry)) is { } cached)
         {

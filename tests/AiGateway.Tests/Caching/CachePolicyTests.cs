@@ -75,11 +75,11 @@ public sealed class CachePolicyTests : IDisposable
 
     private static string Org(string key) => "pt_" + ApiKeyHasher.Hash(key)[..16];
 
-    // The entry's Redis key, as RedisResponseCacheStore names it: aigw:c:{fingerprint}.
+    // The entry's Redis key, as RedisResponseCacheStore names it: aigw:c:<org>:{fingerprint}.
     private static RedisKey EntryKey(string key, string body)
     {
         using var json = System.Text.Json.JsonDocument.Parse(body);
-        return "aigw:c:{" + RequestFingerprint.Compute("org:" + Org(key), "/v1/chat/completions", json.RootElement, ["user"]) + "}";
+        return "aigw:c:" + Org(key) + ":{" + RequestFingerprint.Compute("org:" + Org(key), "/v1/chat/completions", json.RootElement, ["user"]) + "}";
     }
 
     private static string Body(string prompt) => "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + " " + Guid.NewGuid() + "\"}]}";

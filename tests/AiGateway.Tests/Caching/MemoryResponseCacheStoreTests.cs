@@ -21,9 +21,9 @@ public sealed class MemoryResponseCacheStoreTests
         var payload = Encoding.UTF8.GetBytes("data: {\"a\":\"é\"}\n\ndata: [DONE]\n\n");
         var entry = new CachedResponse(200, [new("Content-Type", "text/event-stream"), new("x-request-id", "req_1")], payload,
             [19, payload.Length], 0, 1_700_000_000_123, "0123456789abcdef");
-        await store.SetAsync(Fingerprint(1), new CacheTags("acme", "support"), entry, Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), new CacheTags("acme", "support"), entry, Day, default);
 
-        using var hit = await store.GetAsync(Fingerprint(1), default);
+        using var hit = await store.GetAsync(Key(Fingerprint(1)), default);
 
         Assert.NotNull(hit);
         Assert.Equal(entry.Headers, hit.Headers);
@@ -46,7 +46,7 @@ public sealed class MemoryResponseCacheStoreTests
             var fingerprint = Fingerprint(i % 10 == 9 ? random.Next(1, i) : i);
             var body = i + ":" + new string((char)('a' + (i % 26)), random.Next(1, 1800));
             stored[fingerprint] = body;
-            await store.SetAsync(fingerprint, Acme, Json(body), Day, default);
+            await store.SetAsync(Key(fingerprint), Acme, Json(body), Day, default);
             if (i % 250 == 0)
             {
                 await AssertEveryHitIsStoredAsync(store, stored);
@@ -55,8 +55,8 @@ public sealed class MemoryResponseCacheStoreTests
 
         var hits = await AssertEveryHitIsStoredAsync(store, stored);
         Assert.InRange(hits, 10, stored.Count - 100);
-        Assert.Null(await store.GetAsync(Fingerprint(0), default));
-        using var newest = await store.GetAsync(Fingerprint(4998), default);
+        Assert.Null(await store.GetAsync(Key(Fingerprint(0)), default));
+        using var newest = await store.GetAsync(Key(Fingerprint(4998)), default);
         Assert.Equal(stored[Fingerprint(4998)], Encoding.UTF8.GetString(newest!.Payload.Span));
     }
 
@@ -64,10 +64,10 @@ public sealed class MemoryResponseCacheStoreTests
     public async Task SetAsync_SameFingerprint_ReplacesEntry()
     {
         var store = Ring(1 << 20);
-        await store.SetAsync(Fingerprint(1), Acme, Json("old"), Day, default);
-        await store.SetAsync(Fingerprint(1), Acme, Json("new"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("old"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("new"), Day, default);
 
-        using var hit = await store.GetAsync(Fingerprint(1), default);
+        using var hit = await store.GetAsync(Key(Fingerprint(1)), default);
 
         Assert.Equal("new", Encoding.UTF8.GetString(hit!.Payload.Span));
     }
@@ -76,27 +76,27 @@ public sealed class MemoryResponseCacheStoreTests
     public async Task GetAsync_AfterTtl_Miss()
     {
         var store = Ring(1 << 20);
-        await store.SetAsync(Fingerprint(1), Acme, Json("x"), TimeSpan.FromSeconds(10), default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("x"), TimeSpan.FromSeconds(10), default);
 
         _clock.Advance(TimeSpan.FromSeconds(9));
-        using (var before = await store.GetAsync(Fingerprint(1), default))
+        using (var before = await store.GetAsync(Key(Fingerprint(1)), default))
         {
             Assert.NotNull(before);
         }
 
         _clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await store.GetAsync(Fingerprint(1), default));
+        Assert.Null(await store.GetAsync(Key(Fingerprint(1)), default));
     }
 
     [Fact]
     public async Task PurgeAsync_ByOrgRouteOrBoth_RemovesOnlyMatchingLiveEntries()
     {
         var store = Ring(1 << 20);
-        await store.SetAsync(Fingerprint(1), new("acme", "support"), Json("1"), Day, default);
-        await store.SetAsync(Fingerprint(2), new("acme", null), Json("2"), Day, default);
-        await store.SetAsync(Fingerprint(3), new("globex", "support"), Json("3"), Day, default);
-        await store.SetAsync(Fingerprint(4), new("globex", "sales"), Json("4"), Day, default);
-        await store.SetAsync(Fingerprint(5), new("acme", "sales"), Json("5"), TimeSpan.FromSeconds(1), default);
+        await store.SetAsync(Key(Fingerprint(1)), new("acme", "support"), Json("1"), Day, default);
+        await store.SetAsync(Key(Fingerprint(2)), new("acme", null), Json("2"), Day, default);
+        await store.SetAsync(Key(Fingerprint(3)), new("globex", "support"), Json("3"), Day, default);
+        await store.SetAsync(Key(Fingerprint(4)), new("globex", "sales"), Json("4"), Day, default);
+        await store.SetAsync(Key(Fingerprint(5)), new("acme", "sales"), Json("5"), TimeSpan.FromSeconds(1), default);
         _clock.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(0, await store.PurgeAsync("initech", null, null, default));
@@ -106,7 +106,7 @@ public sealed class MemoryResponseCacheStoreTests
         Assert.Equal(0, await store.PurgeAsync("acme", null, null, default));
         for (var i = 1; i <= 5; i++)
         {
-            Assert.Null(await store.GetAsync(Fingerprint(i), default));
+            Assert.Null(await store.GetAsync(Key(Fingerprint(i)), default));
         }
     }
 
@@ -114,13 +114,13 @@ public sealed class MemoryResponseCacheStoreTests
     public async Task PurgeAsync_ByFingerprint_HonoursOrgAndRouteFilters()
     {
         var store = Ring(1 << 20);
-        await store.SetAsync(Fingerprint(1), new("acme", "support"), Json("1"), Day, default);
-        await store.SetAsync(Fingerprint(2), new("acme", null), Json("2"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), new("acme", "support"), Json("1"), Day, default);
+        await store.SetAsync(Key(Fingerprint(2)), new("acme", null), Json("2"), Day, default);
 
         Assert.Equal(0, await store.PurgeAsync("globex", null, Fingerprint(1), default));
         Assert.Equal(0, await store.PurgeAsync("acme", "sales", Fingerprint(1), default));
         Assert.Equal(0, await store.PurgeAsync(null, "support", Fingerprint(2), default));
-        using (var kept = await store.GetAsync(Fingerprint(1), default))
+        using (var kept = await store.GetAsync(Key(Fingerprint(1)), default))
         {
             Assert.NotNull(kept);
         }
@@ -128,34 +128,34 @@ public sealed class MemoryResponseCacheStoreTests
         Assert.Equal(1, await store.PurgeAsync("acme", "support", Fingerprint(1), default));
         Assert.Equal(1, await store.PurgeAsync(null, null, Fingerprint(2), default));
         Assert.Equal(0, await store.PurgeAsync(null, null, Fingerprint(2), default));
-        Assert.Null(await store.GetAsync(Fingerprint(1), default));
-        Assert.Null(await store.GetAsync(Fingerprint(2), default));
+        Assert.Null(await store.GetAsync(Key(Fingerprint(1)), default));
+        Assert.Null(await store.GetAsync(Key(Fingerprint(2)), default));
     }
 
     [Fact]
     public async Task SetAsync_EntryOverAnEighthOfTheRing_NotStoredAndEarlierEntryGone()
     {
         var store = Ring(64 * 1024);
-        await store.SetAsync(Fingerprint(1), Acme, Json("small"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("small"), Day, default);
 
-        await store.SetAsync(Fingerprint(1), Acme, Json(new string('x', 8 * 1024)), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json(new string('x', 8 * 1024)), Day, default);
 
-        Assert.Null(await store.GetAsync(Fingerprint(1), default));
+        Assert.Null(await store.GetAsync(Key(Fingerprint(1)), default));
     }
 
     [Fact]
     public async Task GetAsync_HitThenRingOverwritten_HitStillHoldsItsBytes()
     {
         var store = Ring(64 * 1024);
-        await store.SetAsync(Fingerprint(0), Acme, Json("the first answer"), Day, default);
-        using var hit = await store.GetAsync(Fingerprint(0), default);
+        await store.SetAsync(Key(Fingerprint(0)), Acme, Json("the first answer"), Day, default);
+        using var hit = await store.GetAsync(Key(Fingerprint(0)), default);
 
         for (var i = 1; i < 200; i++)
         {
-            await store.SetAsync(Fingerprint(i), Acme, Json(new string('z', 1000)), Day, default);
+            await store.SetAsync(Key(Fingerprint(i)), Acme, Json(new string('z', 1000)), Day, default);
         }
 
-        Assert.Null(await store.GetAsync(Fingerprint(0), default));
+        Assert.Null(await store.GetAsync(Key(Fingerprint(0)), default));
         Assert.Equal("the first answer", Encoding.UTF8.GetString(hit!.Payload.Span));
     }
 
@@ -163,13 +163,13 @@ public sealed class MemoryResponseCacheStoreTests
     public async Task GetAsync_ReadTwice_LaterHitsShareOneParsedCopyUntilReplaced()
     {
         var store = Ring(1 << 20);
-        await store.SetAsync(Fingerprint(1), Acme, Json("old"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("old"), Day, default);
 
-        using var first = await store.GetAsync(Fingerprint(1), default);
-        using var second = await store.GetAsync(Fingerprint(1), default);
-        using var third = await store.GetAsync(Fingerprint(1), default);
-        await store.SetAsync(Fingerprint(1), Acme, Json("new"), Day, default);
-        using var afterReplace = await store.GetAsync(Fingerprint(1), default);
+        using var first = await store.GetAsync(Key(Fingerprint(1)), default);
+        using var second = await store.GetAsync(Key(Fingerprint(1)), default);
+        using var third = await store.GetAsync(Key(Fingerprint(1)), default);
+        await store.SetAsync(Key(Fingerprint(1)), Acme, Json("new"), Day, default);
+        using var afterReplace = await store.GetAsync(Key(Fingerprint(1)), default);
 
         Assert.NotSame(first, second);
         Assert.Same(second, third);
@@ -181,10 +181,10 @@ public sealed class MemoryResponseCacheStoreTests
     public async Task GetAsync_HotCopyThenPurgedExpiredOrOverwritten_Miss()
     {
         var store = Ring(64 * 1024);
-        await store.SetAsync(Fingerprint(1), new("acme", "support"), Json("1"), Day, default);
-        await store.SetAsync(Fingerprint(2), Acme, Json("2"), Day, default);
-        await store.SetAsync(Fingerprint(3), Acme, Json("3"), TimeSpan.FromSeconds(10), default);
-        await store.SetAsync(Fingerprint(4), Acme, Json("4"), Day, default);
+        await store.SetAsync(Key(Fingerprint(1)), new("acme", "support"), Json("1"), Day, default);
+        await store.SetAsync(Key(Fingerprint(2)), Acme, Json("2"), Day, default);
+        await store.SetAsync(Key(Fingerprint(3)), Acme, Json("3"), TimeSpan.FromSeconds(10), default);
+        await store.SetAsync(Key(Fingerprint(4)), Acme, Json("4"), Day, default);
         for (var i = 1; i <= 4; i++)
         {
             await ReadTwiceAsync(store, Fingerprint(i));
@@ -195,12 +195,12 @@ public sealed class MemoryResponseCacheStoreTests
         _clock.Advance(TimeSpan.FromSeconds(10));
         for (var i = 10; i < 200; i++)
         {
-            await store.SetAsync(Fingerprint(i), Acme, Json(new string('z', 1000)), Day, default);
+            await store.SetAsync(Key(Fingerprint(i)), Acme, Json(new string('z', 1000)), Day, default);
         }
 
         for (var i = 1; i <= 4; i++)
         {
-            Assert.Null(await store.GetAsync(Fingerprint(i), default));
+            Assert.Null(await store.GetAsync(Key(Fingerprint(i)), default));
         }
     }
 
@@ -211,17 +211,17 @@ public sealed class MemoryResponseCacheStoreTests
     {
         var store = Ring(1 << 20);
 
-        await store.SetAsync(fingerprint, Acme, Json("x"), Day, default);
+        await store.SetAsync(Key(fingerprint), Acme, Json("x"), Day, default);
 
-        Assert.Null(await store.GetAsync(fingerprint, default));
-        Assert.Null(await store.GetAsync(fingerprint.ToLowerInvariant(), default));
+        Assert.Null(await store.GetAsync(Key(fingerprint), default));
+        Assert.Null(await store.GetAsync(Key(fingerprint.ToLowerInvariant()), default));
     }
 
     private static async Task ReadTwiceAsync(MemoryResponseCacheStore store, string fingerprint)
     {
         for (var i = 0; i < 2; i++)
         {
-            using var hit = await store.GetAsync(fingerprint, default);
+            using var hit = await store.GetAsync(Key(fingerprint), default);
             Assert.NotNull(hit);
         }
     }
@@ -239,7 +239,7 @@ public sealed class MemoryResponseCacheStoreTests
         var hits = 0;
         foreach (var (fingerprint, body) in stored)
         {
-            using var hit = await store.GetAsync(fingerprint, default);
+            using var hit = await store.GetAsync(Key(fingerprint), default);
             if (hit is not null)
             {
                 hits++;
@@ -250,4 +250,7 @@ public sealed class MemoryResponseCacheStoreTests
 
         return hits;
     }
+
+    // The memory store keys entries by fingerprint alone; the scope only names Redis keys.
+    private static CacheKey Key(string fingerprint) => new(fingerprint, "acme");
 }
