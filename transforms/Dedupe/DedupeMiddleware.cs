@@ -24,6 +24,7 @@ internal sealed class DedupeMiddleware(
     // Null without Redis: dedupe and resume then work within this instance.
     private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
     private readonly RedisLeaseRenewer? _renewer = services.GetService<RedisLeaseRenewer>();
+    private readonly RedisMirrorRequests? _mirrorRequests = services.GetService<RedisMirrorRequests>();
 
     /// <summary>The request and response header of dedupe.</summary>
     public const string DedupeHeader = "x-aigw-dedupe";
@@ -245,6 +246,8 @@ internal sealed class DedupeMiddleware(
         var window = TimeSpan.FromSeconds(gateway.Resume.WindowSeconds);
         try
         {
+            // Heard before the first lease is taken: a reader elsewhere asks for the log of an answer only once it sees the lease.
+            await _mirrorRequests!.ListenAsync();
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 if (await RedisLeaderLease.TryAcquireAsync(database, live.Fingerprint, live.ResponseId, lease))
@@ -308,22 +311,29 @@ internal sealed class DedupeMiddleware(
             return;
         }
 
-        // The fingerprint check keeps a resume inside the org (and request) that started the answer.
-        var live = registry.Find(responseId) ?? await FindInRedisAsync(exchange.Endpoint, cache.Fingerprint, responseId);
+        // The fingerprint check keeps a resume inside the org (and request) that started the answer. A cached answer is
+        // looked for before another instance's log: a log is written only on request, which costs the leader's instance
+        // work and, when there is none, this client a wait.
+        var live = registry.Find(responseId);
+        if (live is null || live.Fingerprint != cache.Fingerprint)
+        {
+            using var entry = await store.GetAsync(cache.Decision.Key, context.RequestAborted);
+            if (entry is not null && entry.ResponseId == responseId)
+            {
+                MarkResumer(context, feature);
+                await CachedResponseWriter.WriteAsync(exchange, entry, time.GetUtcNow(), position + 1);
+                return;
+            }
+
+            live ??= await FindInRedisAsync(exchange.Endpoint, cache.Fingerprint, responseId);
+        }
+
         if (live is not null && live.Fingerprint == cache.Fingerprint)
         {
             MarkResumer(context, feature);
             feature.Answer = live;
             SetHeader(context, CacheHeaders.Cache, CacheDecision.HeaderValue(cache.Status));
             await JoinAsync(exchange, live, reader, position + 1, gateway);
-            return;
-        }
-
-        using var entry = await store.GetAsync(cache.Decision.Key, context.RequestAborted);
-        if (entry is not null && entry.ResponseId == responseId)
-        {
-            MarkResumer(context, feature);
-            await CachedResponseWriter.WriteAsync(exchange, entry, time.GetUtcNow(), position + 1);
             return;
         }
 

@@ -15,6 +15,7 @@ public static class DedupeServiceCollectionExtensions
         if (configuration.HasRedis())
         {
             services.AddSingleton(sp => new RedisLeaseRenewer(sp.GetRequiredService<RedisConnection>()));
+            services.AddSingleton<RedisMirrorRequests>();
         }
 
         services.AddSingleton<DedupeMiddleware>();

@@ -6,13 +6,19 @@ namespace AiGateway.Transforms.Dedupe;
 
 /// <summary>
 /// A follower's side of cross-instance dedupe: fills a local <see cref="LiveResponse"/> from the leader's Redis Stream.
-/// It subscribes first, then reads the log from the start and after each announcement (or each second), de-duplicating
-/// by entry id; StackExchange.Redis has no blocking XREAD on its shared connection. When the leader's lease expires
-/// before the answer ends, the local copy fails so its clients lead a fresh call (or, mid-stream, end with an error event).
+/// It subscribes first, asks the leader for the log (a leader writes one only when asked: <see cref="RedisMirrorRequests"/>),
+/// then reads the log from the start and after each announcement (or each second), de-duplicating by entry id;
+/// StackExchange.Redis has no blocking XREAD on its shared connection. While the log is still empty the request is sent
+/// again each round (pub/sub may drop one). When the leader's lease expires before the answer ends, the local copy fails
+/// so its clients lead a fresh call (or, mid-stream, end with an error event).
 /// </summary>
 internal static class RedisLiveFeed
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    // Rounds an empty log is waited for once nobody holds the lease: an answer that ended unasked is written whole on
+    // request, within a round trip or two of its instance, and one whose instance is gone never is.
+    private const int EmptyRoundsWithoutLeader = 3;
 
     /// <summary>
     /// Reads the log of answer <paramref name="responseId"/> until it ends. With <paramref name="mustExist"/> (a resume),
@@ -36,16 +42,13 @@ internal static class RedisLiveFeed
             await database.StringIncrementAsync(watchers);
             watching = true;
             await database.KeyExpireAsync(watchers, TimeSpan.FromMinutes(10));
+            await RedisMirrorRequests.RequestAsync(database, fingerprint, responseId);
             RedisValue last = "-";
             var quietRounds = 0;
+            var leaderlessRounds = 0;
             while (true)
             {
                 var entries = await database.StreamRangeAsync(log, last == "-" ? "-" : "(" + last, "+", count: 512);
-                if (mustExist && last == "-" && entries.Length == 0)
-                {
-                    return false;
-                }
-
                 foreach (var entry in entries)
                 {
                     RedisLiveEntries.Apply(entry, local);
@@ -58,7 +61,36 @@ internal static class RedisLiveFeed
                 }
 
                 quietRounds = entries.Length > 0 ? 0 : quietRounds + 1;
-                if (quietRounds >= 2 && await RedisLeaderLease.HolderAsync(database, fingerprint) != responseId)
+                if (last == "-")
+                {
+                    leaderlessRounds = await RedisLeaderLease.HolderAsync(database, fingerprint) == responseId ? 0 : leaderlessRounds + 1;
+                    if (leaderlessRounds >= EmptyRoundsWithoutLeader)
+                    {
+                        // Read once more: the leader may have written it all between our read and its lease release.
+                        foreach (var entry in await database.StreamRangeAsync(log, "-", "+", count: 512))
+                        {
+                            RedisLiveEntries.Apply(entry, local);
+                            last = entry.Id;
+                        }
+
+                        if (last == "-")
+                        {
+                            // Nothing was ever written and nobody produces it: no such answer (a resume), or its leader died.
+                            if (mustExist)
+                            {
+                                return false;
+                            }
+
+                            Lose(local, "The gateway instance producing this answer stopped.");
+                            return true;
+                        }
+
+                        continue;
+                    }
+
+                    await RedisMirrorRequests.RequestAsync(database, fingerprint, responseId);
+                }
+                else if (quietRounds >= 2 && await RedisLeaderLease.HolderAsync(database, fingerprint) != responseId)
                 {
                     // Read once more: the leader may have finished between our read and its lease release.
                     var tail = await database.StreamRangeAsync(log, last == "-" ? "-" : "(" + last, "+");
@@ -75,7 +107,8 @@ internal static class RedisLiveFeed
                     return true;
                 }
 
-                await signal.WaitAsync(Poll);
+                // An empty log is looked at again sooner: the request that starts it may have been lost.
+                await signal.WaitAsync(last == "-" ? Poll / 3 : Poll);
             }
         }
         catch (Exception ex)

@@ -5,9 +5,11 @@ using StackExchange.Redis;
 namespace AiGateway.Transforms.Dedupe;
 
 /// <summary>
-/// The leader's side of cross-instance dedupe: copies its <see cref="LiveResponse"/> into the Redis Stream as it grows,
-/// announces each addition, and ends the log and the lease together; <see cref="RedisLeaseRenewer"/> renews the lease
-/// meanwhile and has clients on other instances keep the upstream call alive.
+/// The leader's side of cross-instance dedupe: holds the fingerprint's lease (renewed by <see cref="RedisLeaseRenewer"/>,
+/// which also has clients on other instances keep the upstream call alive) and, once a client on another instance asks
+/// for the answer (<see cref="RedisMirrorRequests"/>), copies its <see cref="LiveResponse"/> into the Redis Stream as it
+/// grows, announces each addition, and ends the log and the lease together. Most answers are read by nobody elsewhere:
+/// they cost Redis the lease and its release, not a log. An answer asked for after it ended is written whole at once.
 /// </summary>
 internal sealed class RedisLiveMirror : IAnswerSink
 {
@@ -17,12 +19,17 @@ internal sealed class RedisLiveMirror : IAnswerSink
     // The remote readers counted as one subscriber of the answer: none, counted, or no longer (the mirror ended).
     private const int NoRemoteReader = 0, RemoteReaderCounted = 1, RemoteReadersClosed = 2;
 
+    // Nobody elsewhere asked yet; asked while it runs (the log follows it); ended unasked (the lease let go); written late.
+    private const int Dormant = 0, Mirroring = 1, EndedUnasked = 2, WrittenLate = 3;
+
     private readonly RedisConnection _redis;
     private readonly RedisLeaseRenewer _renewer;
     private readonly LiveResponse _live;
     private readonly TimeSpan _resumeWindow;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _pending = new(4);
+    private int _phase;
     private ReadOnlyMemory<byte> _endBody;
     private volatile bool _endRequested;
     private int _remoteReaders;
@@ -75,8 +82,25 @@ internal sealed class RedisLiveMirror : IAnswerSink
         _endBody = body;
         _endRequested = true;
         // The mirror may be waiting for the next change: the end request is not one of the log, so wake it.
+        _wake.TrySetResult();
         _live.WakeReaders();
         return _ended.Task;
+    }
+
+    /// <summary>
+    /// A client on another instance asks for this answer: the log starts (from its first event) if it has not, or, for an
+    /// answer that ended unasked, is written whole now. Called again, it does nothing.
+    /// </summary>
+    public void Activate()
+    {
+        if (Interlocked.CompareExchange(ref _phase, Mirroring, Dormant) == Dormant)
+        {
+            _wake.TrySetResult();
+        }
+        else if (Interlocked.CompareExchange(ref _phase, WrittenLate, EndedUnasked) == EndedUnasked)
+        {
+            _ = WriteLateAsync();
+        }
     }
 
     private async Task RunAsync()
@@ -87,6 +111,19 @@ internal sealed class RedisLiveMirror : IAnswerSink
         var released = false;
         try
         {
+            await Task.WhenAny(_wake.Task, _live.Ended);
+            if (Interlocked.CompareExchange(ref _phase, EndedUnasked, Dormant) == Dormant)
+            {
+                // Ended before anybody elsewhere asked: no log, only the lease to give up. A lease renewed less than half
+                // of it ago is still ours, so a plain DEL does; an older one may have expired and been taken by another
+                // leader, so only the holder's own value is deleted then (a script).
+                released = true;
+                await (Environment.TickCount64 - LeaseRenewedAt < LeaseMs / 2
+                    ? database.KeyDeleteAsync(RedisLiveKeys.Lease(_live.Fingerprint))
+                    : RedisLeaderLease.ReleaseAsync(database, _live.Fingerprint, _live.ResponseId));
+                return;
+            }
+
             var started = false;
             var next = 0;
             while (true)
@@ -160,6 +197,38 @@ internal sealed class RedisLiveMirror : IAnswerSink
             }
 
             _ended.TrySetResult();
+        }
+    }
+
+    // The whole log of an answer that ended before a client elsewhere asked for it, kept for the resume window.
+    private async Task WriteLateAsync()
+    {
+        try
+        {
+            await _live.Ended;
+            var database = _redis.Multiplexer.GetDatabase();
+            var log = RedisLiveKeys.Log(_live.Fingerprint, _live.ResponseId);
+            var writes = new List<Task>(4);
+            if (_live.StatusCode != 0)
+            {
+                writes.Add(database.StreamAddAsync(log, RedisLiveEntries.Start(_live)));
+            }
+
+            for (var next = 0; writes.Count > 0 && next < _live.EventCount; next += MaxEventsPerEntry)
+            {
+                writes.Add(database.StreamAddAsync(log, RedisLiveEntries.Events(_live, next, Math.Min(_live.EventCount - next, MaxEventsPerEntry))));
+            }
+
+            writes.Add(database.StreamAddAsync(log, _live.State == LiveState.Completed && writes.Count > 0
+                ? RedisLiveEntries.End(_live.IsEventStream, _live.Body) : RedisLiveEntries.Failure(_live)));
+            writes.Add(database.KeyExpireAsync(log, _resumeWindow > TimeSpan.Zero ? _resumeWindow : TimeSpan.FromSeconds(1)));
+            await Task.WhenAll(writes);
+            await database.PublishAsync(RedisLiveKeys.Channel(_live.Fingerprint), 1);
+        }
+        catch (Exception ex)
+        {
+            // The reader elsewhere finds no log and leads its own call.
+            _redis.ReportFailure(ex);
         }
     }
 

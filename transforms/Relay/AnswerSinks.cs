@@ -26,6 +26,20 @@ public sealed class AnswerSinks
     /// <summary>Adds a sink after those already registered.</summary>
     public void Add(IAnswerSink sink) => _sinks.Add(sink);
 
+    /// <summary>The first sink of type <typeparamref name="T"/>, if one was added.</summary>
+    public T? Find<T>() where T : class, IAnswerSink
+    {
+        foreach (var sink in _sinks)
+        {
+            if (sink is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Tells every sink that the upstream answered.</summary>
     internal void Start(LiveResponse answer, HttpResponse leaderResponse)
     {

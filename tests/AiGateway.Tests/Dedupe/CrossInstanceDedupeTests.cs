@@ -266,6 +266,47 @@ public sealed class CrossInstanceDedupeTests
         Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], await resumedReader.ReadAllAsync().WaitAsync(Patience));
     }
 
+    [Fact]
+    public async Task Stream_EndedWithNobodyElsewhere_NoLogInRedisUntilResumedOnOtherInstanceThenTheRestExactlyOnce()
+    {
+        // Issue 21: a leader writes its answer to Redis only when a client on another instance asks for it. This one ends
+        // unasked (and uncached): Redis holds neither its log nor its lease; a resume on the other instance asks, and the
+        // leader's instance writes the whole log from the answer it keeps for resumes.
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 4; i++)
+            {
+                await ScriptedUpstream.WriteEventAsync(context.Response, $"data: {{\"n\":{i}}}\n\n");
+            }
+
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
+        });
+        await using var first = await StartAsync(upstream);
+        await using var second = await StartAsync(upstream);
+        var body = Body(stream: true);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
+        var database = redis.GetDatabase();
+
+        using var whole = await first.Client.SendAsync(Chat(body, noStore: true), HttpCompletionOption.ResponseHeadersRead);
+        var reader = new SseReader(await whole.Content.ReadAsStreamAsync());
+        Assert.Equal(5, (await reader.ReadAllAsync().WaitAsync(Patience)).Count);
+        var fingerprint = Fingerprint(first, body);
+        var log = RedisLiveKeys.Log(fingerprint, reader.Ids[0].Split(':')[0]);
+        await Eventually.UntilAsync(async () => !await database.KeyExistsAsync(RedisLiveKeys.Lease(fingerprint)), "the leader let its lease go");
+        var loggedUnasked = await database.KeyExistsAsync(log);
+
+        var resume = Chat(body, noStore: true);
+        resume.Headers.Add("Last-Event-ID", reader.Ids[1]);
+        using var resumed = await second.Client.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        var rest = await new SseReader(await resumed.Content.ReadAsStreamAsync()).ReadAllAsync().WaitAsync(Patience);
+
+        Assert.False(loggedUnasked);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal(["data: {\"n\":2}", "data: {\"n\":3}", "data: [DONE]"], rest);
+        Assert.True(await database.KeyExistsAsync(log));
+    }
+
     // Waits, by what Redis shows rather than by a clock of the test's, until the lease has been renewed for longer than it
     // lasts: each renewal pushes its expiry out by the time since the one before, so once those pushes add up past one
     // lease, the lease the leader first took would have expired without them.

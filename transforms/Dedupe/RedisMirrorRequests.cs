@@ -1,0 +1,57 @@
+using AiGateway.Transforms.Redis;
+using AiGateway.Transforms.Relay;
+using StackExchange.Redis;
+
+namespace AiGateway.Transforms.Dedupe;
+
+/// <summary>
+/// Where readers on other instances ask for an answer this instance leads: its log in Redis starts only then
+/// (<see cref="RedisLiveMirror.Activate"/>). An instance listens before it takes its first lease, so no request for
+/// one of its answers can go unheard; a request it misses while Redis reconnects is sent again by the reader.
+/// </summary>
+internal sealed class RedisMirrorRequests(RedisConnection redis, LiveResponseRegistry registry)
+{
+    private readonly Lock _gate = new();
+    private Task? _listening;
+
+    /// <summary>Completes once this instance hears requests (at once after the first time).</summary>
+    public Task ListenAsync()
+    {
+        var listening = _listening;
+        if (listening is { IsCompletedSuccessfully: true })
+        {
+            return listening;
+        }
+
+        lock (_gate)
+        {
+            // A failed subscription is tried again by the next leader.
+            if (_listening is null || _listening.IsFaulted || _listening.IsCanceled)
+            {
+                _listening = redis.Multiplexer.GetSubscriber().SubscribeAsync(RedisLiveKeys.MirrorRequests, (_, message) => OnRequest(message));
+            }
+
+            return _listening;
+        }
+    }
+
+    /// <summary>Asks the instance that leads answer <paramref name="responseId"/> of <paramref name="fingerprint"/> for its log.</summary>
+    public static Task RequestAsync(IDatabase database, string fingerprint, string responseId) =>
+        database.PublishAsync(RedisLiveKeys.MirrorRequests, fingerprint + " " + responseId, CommandFlags.FireAndForget);
+
+    private void OnRequest(RedisValue message)
+    {
+        // Runs on the subscriber's thread: a lookup and a flag, nothing that waits.
+        // A running answer, or a stream kept for resumes after it ended unasked (written whole then).
+        var text = (string?)message;
+        var space = text?.LastIndexOf(' ') ?? -1;
+        var responseId = space > 0 ? text![(space + 1)..] : null;
+        if (responseId is null || (registry.FindRunning(responseId) ?? registry.Find(responseId)) is not { } live
+            || !text.AsSpan(0, space).SequenceEqual(live.Fingerprint))
+        {
+            return;
+        }
+
+        live.Sinks?.Find<RedisLiveMirror>()?.Activate();
+    }
+}
