@@ -17,9 +17,10 @@ namespace AiGateway.Tests.Relay;
 /// </summary>
 public sealed class StreamKeepAliveTests
 {
-    // The upstream's silence outlasts the relay's idle limit; the keepalive period is well inside it.
-    private static readonly TimeSpan UpstreamSilence = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan RelayIdleLimit = TimeSpan.FromSeconds(2);
+    // The upstream's silence outlasts the relay's idle limit; the keepalive period is well inside it, with two seconds
+    // to spare for a keepalive written late on a starved machine (one second of slack was once not enough in a full run).
+    private static readonly TimeSpan UpstreamSilence = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan RelayIdleLimit = TimeSpan.FromSeconds(3);
     private const int KeepAliveSeconds = 1;
 
     [Theory]
