@@ -490,7 +490,16 @@ backend_pids() {
 start_gateway_prod() { # LATENCY UPSTREAM_PORT [NAME ENV]: the gateway uncached on Redis + Postgres, as in production
   [ -n "$redis_addr" ] || start_redis
   [ -n "$pg_cs" ] || start_postgres
-  start_gateway "$1" "$2" "${3:-gateway-prod}" "ConnectionStrings__Redis=$redis_addr ConnectionStrings__Postgres=$pg_cs ${4:-}"
+  local name=${3:-gateway-prod} cs=$pg_cs
+  # Another build (gateway-prod@REV) gets a database of its own: each refuses a schema migrated by migrations it lacks.
+  if [[ "$name" == *@* && -n "$PG_STARTED" ]]; then
+    local db
+    db=aigw_$(printf '%s' "${name%%+*}" | tr -c 'a-zA-Z0-9' '_' | tr 'A-Z' 'a-z')
+    psql "host=127.0.0.1 port=$PG_STARTED user=aigw dbname=aigateway" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      psql "host=127.0.0.1 port=$PG_STARTED user=aigw dbname=aigateway" -qc "CREATE DATABASE $db" >&2
+    cs=${pg_cs/Database=aigateway/Database=$db}
+  fi
+  start_gateway "$1" "$2" "$name" "ConnectionStrings__Redis=$redis_addr ConnectionStrings__Postgres=$cs ${4:-}"
 }
 
 target_applies() { # TARGET KIND LATENCY
