@@ -18,7 +18,17 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public PostgresDatabase(string connectionString)
     {
         ConnectionString = connectionString;
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        // A connection back in the pool would otherwise send DISCARD ALL before its next use: a statement of its own
+        // for every log batch (issue 21 counted 1.3 per call). The gateway leaves no session state behind (its SET is
+        // LOCAL, its temp table dropped on commit, its advisory lock released), so there is nothing to discard. A
+        // connection string that names the setting keeps its own.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (connectionString.IndexOf("reset on close", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        DataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     /// <summary>The connection string.</summary>

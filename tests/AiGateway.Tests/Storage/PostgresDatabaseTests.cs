@@ -33,6 +33,26 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         Assert.NotEmpty(await ListAsync("SELECT tablename FROM pg_tables WHERE tablename = 'ai_cost_monthly'"));
     }
 
+    [Theory]
+    [InlineData("", "1234ms")]
+    [InlineData(";No Reset On Close=false", "0")]
+    public async Task DataSource_ConnectionBackFromThePool_SentNoDiscardUnlessTheConnectionStringAsks(string setting, string expected)
+    {
+        // Issue 21: the pool's DISCARD ALL was a statement of its own per log batch. Session state left on a connection
+        // (which the gateway never leaves) shows whether it was discarded: the pool hands the same connection back.
+        await using var database = new PostgresDatabase(_db.ConnectionString + setting);
+        await using (var first = await database.DataSource.OpenConnectionAsync())
+        {
+            await using var set = new NpgsqlCommand("SET statement_timeout = 1234", first);
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using var second = await database.DataSource.OpenConnectionAsync();
+        await using var show = new NpgsqlCommand("SHOW statement_timeout", second);
+
+        Assert.Equal(expected, (string?)await show.ExecuteScalarAsync());
+    }
+
     [Fact]
     public async Task MigrateAsync_JournalNamesAScriptNoBuildKnows_RefusedNamingIt()
     {
