@@ -9,6 +9,7 @@ using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Quota;
+using AiGateway.Transforms.Walls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -43,6 +44,9 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             proxy.Use(services.GetRequiredService<CostLogMiddleware>().InvokeAsync);
             // Identity: who calls (OrgIdentity); 401.
             proxy.Use(services.GetRequiredService<IdentityMiddleware>().InvokeAsync);
+            // Walls: in VirtualKeys mode, the key's own upstream credential (UpstreamCredential), or only the AI endpoints and
+            // the shared paths with the gateway's key; 403.
+            proxy.Use(services.GetRequiredService<TenantWallMiddleware>().InvokeAsync);
             // Exchange: the body, read once (AiExchange); 413, 400.
             proxy.Use(services.GetRequiredService<AiExchangeMiddleware>().InvokeAsync);
             // Orgs: the settings in force for the call and the customer it names (CallSettings), resolved once; 400, 403.
