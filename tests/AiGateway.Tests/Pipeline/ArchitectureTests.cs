@@ -17,8 +17,8 @@ public sealed class ArchitectureTests
     /// <summary>The folders of <c>transforms/</c>: each may import only those before it (the shared leaves first, then the steps).</summary>
     public static readonly string[] FolderOrder =
     [
-        "Errors", "Configuration", "Endpoints", "Storage", "Audit", "Redis", "Prices", "Identity", "Walls", "Exchange", "Orgs",
-        "Relay", "Upstream", "Caching", "Dedupe", "Inflight", "Metering", "Quota", "Modes", "CostLog", "Telemetry", "Pipeline",
+        "Errors", "Configuration", "Endpoints", "Storage", "Audit", "Redis", "Prices", "Identity", "Exchange", "Orgs",
+        "Relay", "Walls", "Upstream", "Caching", "Dedupe", "Inflight", "Metering", "Quota", "Modes", "CostLog", "Telemetry", "Pipeline",
     ];
 
     private const string Transforms = "AiGateway.Transforms";
