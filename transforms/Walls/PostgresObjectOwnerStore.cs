@@ -19,7 +19,7 @@ internal sealed class PostgresObjectOwnerStore(PostgresDatabase database) : IObj
     }
 
     /// <inheritdoc/>
-    public async Task RecordAsync(ObjectOwner owner, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(ObjectOwner owner, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(
             "INSERT INTO object_owners (object_id, org_id, customer_id, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (object_id) DO NOTHING");
@@ -27,6 +27,6 @@ internal sealed class PostgresObjectOwnerStore(PostgresDatabase database) : IObj
         command.Parameters.Add(new NpgsqlParameter { Value = owner.OrgId, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)owner.CustomerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = owner.Kind, NpgsqlDbType = NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 }

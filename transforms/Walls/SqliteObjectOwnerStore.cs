@@ -20,7 +20,7 @@ internal sealed class SqliteObjectOwnerStore(EmbeddedDatabase database, TimeProv
     }
 
     /// <inheritdoc/>
-    public async Task RecordAsync(ObjectOwner owner, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync(ObjectOwner owner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -33,6 +33,6 @@ internal sealed class SqliteObjectOwnerStore(EmbeddedDatabase database, TimeProv
         command.Parameters.AddWithValue("$customer", (object?)owner.CustomerId ?? DBNull.Value);
         command.Parameters.AddWithValue("$kind", owner.Kind);
         command.Parameters.AddWithValue("$created", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 }

@@ -12,7 +12,11 @@ public static class WallsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddStore<IObjectOwnerStore, PostgresObjectOwnerStore, SqliteObjectOwnerStore>();
-        services.AddSingleton<TenantWallMiddleware>();
+        // The middleware asks through the memory of known owners; the store itself stays registered for other readers.
+        services.AddSingleton(sp => new TenantWallMiddleware(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AiGateway.Config.GatewayOptions>>(),
+            new KnownObjectOwners(sp.GetRequiredService<IObjectOwnerStore>()),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ObjectOwnerRecorder>>()));
         return services;
     }
 }
