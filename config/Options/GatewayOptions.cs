@@ -50,6 +50,9 @@ public sealed class GatewayOptions
     /// <summary>How rate limits and budgets estimate a call (<c>Gateway:Limits</c>).</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>What orgs reach with the shared upstream key besides the AI endpoints (<c>Gateway:Walls</c>).</summary>
+    public WallsOptions Walls { get; set; } = new();
+
     /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
     public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 }

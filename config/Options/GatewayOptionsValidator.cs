@@ -38,6 +38,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Limits:MaxTrackedScopes", options.Limits.MaxTrackedScopes, 1000, 10_000_000);
         Range(errors, "Gateway:Streaming:KeepAliveSeconds", options.Streaming.KeepAliveSeconds, 0, 3600);
         CorsOptionsCheck.Check(errors, options.Cors);
+        WallsOptionsCheck.Check(errors, options.Walls);
         foreach (var (routeName, route) in options.Routes)
         {
             if (route.TtlSeconds is { } ttl)

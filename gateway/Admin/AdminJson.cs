@@ -9,7 +9,7 @@ internal static class AdminJson
     // A settings object or a key's policy is a few hundred bytes; anything far larger is not one.
     private const int MaxBodyBytes = 64 * 1024;
 
-    /// <summary>The request body as JSON (an empty body as <c>{}</c>), or null after answering 413 or 400 <c>invalid_json</c>.</summary>
+    /// <summary>The request body as JSON (an empty body as <c>{}</c>), or null after answering 413 or 400 <c>invalid_json</c> (ill-formed Unicode included).</summary>
     public static async Task<JsonDocument?> ReadAsync(HttpContext http)
     {
         var buffer = new MemoryStream();
@@ -32,9 +32,18 @@ internal static class AdminJson
             return JsonDocument.Parse("{}");
         }
 
+        var bytes = buffer.ToArray();
+        if (!JsonUnicode.IsWellFormed(bytes))
+        {
+            // JsonDocument takes it, then GetString throws on it: a 500 where the caller's body is at fault.
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_json",
+                "The request body is not well-formed Unicode: it holds invalid UTF-8 or a lone UTF-16 surrogate escape.");
+            return null;
+        }
+
         try
         {
-            return JsonDocument.Parse(buffer.ToArray());
+            return JsonDocument.Parse(bytes);
         }
         catch (JsonException ex)
         {

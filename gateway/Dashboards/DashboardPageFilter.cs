@@ -9,9 +9,9 @@ namespace AiGateway.Dashboards;
 /// the page itself (which holds no data) is served, and its requests to the metrics API carry the key the operator
 /// types into it.
 /// </summary>
-internal sealed class DashboardPageFilter(IOptionsMonitor<GatewayOptions> options) : IEndpointFilter
+internal sealed class DashboardPageFilter(IOptionsMonitor<GatewayOptions> options, ILogger<AdminAuthorizationFilter> logger) : IEndpointFilter
 {
-    private readonly AdminAuthorizationFilter _admin = new(options);
+    private readonly AdminAuthorizationFilter _admin = new(options, logger);
 
     /// <inheritdoc/>
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -11,7 +11,8 @@ namespace AiGateway.Transforms.Exchange;
 /// <summary>
 /// Proxy-pipeline step that turns a request to an understood endpoint into an <see cref="AiExchange"/>:
 /// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), parsed (400 if it is not a JSON object,
-/// never forwarded) and handed upstream again from memory. Other requests pass through untouched and streamed.
+/// never forwarded; 400 <c>invalid_json</c> for ill-formed Unicode, 400 <c>invalid_model</c> for a <c>model</c> outside
+/// <see cref="ModelName"/>) and handed upstream again from memory. Other requests pass through untouched and streamed.
 /// </summary>
 internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> options)
 {
@@ -38,6 +39,15 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
             return;
         }
 
+        // Invalid UTF-8, or an escaped lone surrogate, passes the parser but fails whoever reads the string later (a 500),
+        // or reaches the upstream and the cache as it is.
+        if (!JsonUnicode.IsWellFormed(body))
+        {
+            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_json",
+                "The request body is not well-formed Unicode: it holds invalid UTF-8 or a lone UTF-16 surrogate escape (\\uD800-\\uDFFF unpaired).");
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -55,6 +65,14 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
             document.Dispose();
             await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_json",
                 "The request body must be a JSON object.");
+            return;
+        }
+
+        if (document.RootElement.TryGetProperty("model"u8, out var model) && !ModelName.IsValid(model))
+        {
+            document.Dispose();
+            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_model",
+                $"model must be a string of 1 to {ModelName.MaxLength} characters from A-Z, a-z, 0-9 and . _ : / @ + -.", "model");
             return;
         }
 

@@ -9,6 +9,7 @@ using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Quota;
+using AiGateway.Transforms.Walls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -47,6 +48,10 @@ public static class AiGatewayProxyEndpointRouteBuilderExtensions
             proxy.Use(services.GetRequiredService<AiExchangeMiddleware>().InvokeAsync);
             // Orgs: the settings in force for the call and the customer it names (CallSettings), resolved once; 400, 403.
             proxy.Use(services.GetRequiredService<OrgSettingsMiddleware>().InvokeAsync);
+            // Walls, VirtualKeys mode: another org's object named in the path or the body (404), the key's own upstream
+            // credential (UpstreamCredential), or only the AI endpoints, its own objects and the shared paths with the
+            // gateway's key (403); records the owner of what an AI call stores.
+            proxy.Use(services.GetRequiredService<TenantWallMiddleware>().InvokeAsync);
             // Modes: the mode and the model it sends (ModeChoice); 400.
             proxy.Use(services.GetRequiredService<ModeMiddleware>().InvokeAsync);
             // Quota, what a caller may use, checked on the model the call will send: the key's allowed models (403), rate

@@ -12,6 +12,7 @@ using AiGateway.Transforms.Prices;
 using AiGateway.Transforms.Quota;
 using AiGateway.Transforms.Redis;
 using AiGateway.Transforms.Upstream;
+using AiGateway.Transforms.Walls;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,6 +29,7 @@ public static class AiGatewayProxyServiceCollectionExtensions
         services.AddAiCalls();
         services.AddCostLog();
         services.AddGatewayIdentity();
+        services.AddTenantWalls();
         services.AddAiExchange();
         services.AddOrgSettings();
         services.AddModes();

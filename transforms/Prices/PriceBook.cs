@@ -60,6 +60,20 @@ public sealed class PriceBook
         return decimal.Round(micro / TokensPerUnit, 10, MidpointRounding.AwayFromZero);
     }
 
+    /// <summary>
+    /// The name under which the book prices <paramref name="model"/> (at any time), spelled as the book spells it: its own,
+    /// or its base model's for an unpriced dated snapshot; null when the book has neither.
+    /// </summary>
+    public string? PricedName(string model)
+    {
+        if (_byModel.TryGetValue(model, out var rows))
+        {
+            return rows[0].Model;
+        }
+
+        return SnapshotBase(model) is { } baseModel && _byModel.TryGetValue(baseModel, out var baseRows) ? baseRows[0].Model : null;
+    }
+
     /// <summary>The base model of a dated snapshot name (<c>gpt-4o-2024-08-06</c> → <c>gpt-4o</c>), or null when the name has no date suffix.</summary>
     public static string? SnapshotBase(string model)
     {

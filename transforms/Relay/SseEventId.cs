@@ -26,13 +26,20 @@ public static class SseEventId
     }
 
     /// <summary>Parses a <c>Last-Event-ID</c>; false when it is not one of ours.</summary>
+    /// <remarks>
+    /// A resume starts at <paramref name="position"/> + 1, so <see cref="int.MaxValue"/> is refused: it would wrap to
+    /// <see cref="int.MinValue"/> and replay the whole answer. No answer has that many events, so no real id is lost.
+    /// </remarks>
     public static bool TryParse(string? lastEventId, out string responseId, out int position)
     {
         responseId = "";
         position = -1;
         var colon = lastEventId?.LastIndexOf(':') ?? -1;
-        if (colon <= 0 || !int.TryParse(lastEventId.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out position))
+        if (colon <= 0
+            || !int.TryParse(lastEventId.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out position)
+            || position == int.MaxValue)
         {
+            position = -1;
             return false;
         }
 

@@ -10,7 +10,7 @@ namespace AiGateway.Transforms.Telemetry;
 /// <summary>
 /// The gateway's OpenTelemetry instruments, from the host's <see cref="IMeterFactory"/>: the GenAI semantic-convention
 /// histograms and the gateway's own counters, recorded once per call from its completed performance-log row (an
-/// <see cref="ICallLogSink"/>); the spans are the cost log's (<see cref="CallSpans"/>).
+/// <see cref="ICallLogSink"/>); the spans are the cost log's (<see cref="CallSpans"/>). Model labels are bounded (<see cref="ModelLabel"/>).
 /// </summary>
 internal sealed class GatewayTelemetry : ICallLogSink
 {
@@ -37,9 +37,15 @@ internal sealed class GatewayTelemetry : ICallLogSink
     private readonly Counter<long> _streamDrops;
     private readonly Counter<long> _unauthenticated;
 
-    /// <summary>Creates the instruments on a meter of <paramref name="meters"/>; the log writer's gauges read <paramref name="logWriter"/> when collected.</summary>
-    public GatewayTelemetry(IMeterFactory meters, PerfLogWriter? logWriter = null)
+    private readonly ModelLabel _modelLabel;
+
+    /// <summary>
+    /// Creates the instruments on a meter of <paramref name="meters"/>; the model labels come from <paramref name="modelLabel"/>;
+    /// the log writer's gauges read <paramref name="logWriter"/> when collected.
+    /// </summary>
+    public GatewayTelemetry(IMeterFactory meters, ModelLabel modelLabel, PerfLogWriter? logWriter = null)
     {
+        _modelLabel = modelLabel;
         var meter = meters.Create(Name);
         _tokenUsage = meter.CreateHistogram("gen_ai.client.token.usage", "{token}",
             "Tokens used by calls that reached the upstream, by gen_ai.token.type (input, output).",
@@ -77,12 +83,12 @@ internal sealed class GatewayTelemetry : ICallLogSink
         var models = new TagList { { "gen_ai.operation.name", operation } };
         if (record.ModelRequested is { } requested)
         {
-            models.Add("gen_ai.request.model", requested);
+            models.Add("gen_ai.request.model", _modelLabel.Of(requested));
         }
 
         if (record.ModelUsed is { } used)
         {
-            models.Add("gen_ai.response.model", used);
+            models.Add("gen_ai.response.model", _modelLabel.Of(used));
         }
 
         if (record.PromptTokens > 0 || record.CompletionTokens > 0)

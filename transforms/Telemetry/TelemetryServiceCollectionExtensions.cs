@@ -11,8 +11,9 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
+        services.TryAddSingleton<ModelLabel>();
         services.TryAddSingleton(sp => new GatewayTelemetry(
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<PerfLogWriter>()));
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ModelLabel>(), sp.GetService<PerfLogWriter>()));
         services.AddSingleton<ICallLogSink>(sp => sp.GetRequiredService<GatewayTelemetry>());
         return services;
     }

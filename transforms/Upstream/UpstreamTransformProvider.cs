@@ -3,6 +3,7 @@ using AiGateway.Config;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Relay;
+using AiGateway.Transforms.Walls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -12,7 +13,7 @@ namespace AiGateway.Transforms.Upstream;
 
 /// <summary>
 /// The per-route transforms of every gateway route. On the way up: strip <c>x-aigw-*</c> request headers, send the
-/// gateway's own upstream key in VirtualKeys mode, add no <c>X-Forwarded-*</c> headers, and hand an AI call to the
+/// gateway's own upstream key in VirtualKeys mode (or the key's own, <see cref="UpstreamCredential"/>), add no <c>X-Forwarded-*</c> headers, and hand an AI call to the
 /// upstream handler (<see cref="UpstreamOutcome"/>) so it can resend its body. On the way back: start the answer the
 /// call leads (<see cref="LeadingAnswer"/>) with the upstream's status and headers, and relay its body into it.
 /// </summary>
@@ -72,7 +73,9 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
         var gateway = options.CurrentValue;
         if (gateway.Auth.Mode == AuthMode.VirtualKeys)
         {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", gateway.Upstream.ApiKey);
+            // The key's own credential where the tenant wall found one, else the gateway's shared key.
+            var credential = context.HttpContext.Features.Get<UpstreamCredential>()?.ApiKey ?? gateway.Upstream.ApiKey;
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
             // These name the client's own OpenAI account, which a virtual key does not have.
             headers.Remove("OpenAI-Organization");
             headers.Remove("OpenAI-Project");

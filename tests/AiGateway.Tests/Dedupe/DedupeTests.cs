@@ -359,6 +359,30 @@ public sealed class DedupeTests
         await OpenAiErrorAssert.IsErrorAsync(response, 404, "resume_not_found");
     }
 
+    [Fact]
+    public async Task Stream_ResumeAtIntMaxPosition_400AndNothingReplayed()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: {\"n\":0}\n\n");
+            await ScriptedUpstream.WriteEventAsync(context.Response, "data: [DONE]\n\n");
+        });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        var body = Body(stream: true);
+        using var first = await gateway.Client.SendAsync(Chat(body));
+        var reader = new SseReader(await first.Content.ReadAsStreamAsync());
+        await reader.ReadAllAsync().WaitAsync(Patience);
+        var responseId = reader.Ids[0][..reader.Ids[0].LastIndexOf(':')];
+
+        // position + 1 wrapped to int.MinValue and replayed the whole answer.
+        var resume = Chat(body);
+        resume.Headers.Add("Last-Event-ID", responseId + ":2147483647");
+        using var resumed = await gateway.Client.SendAsync(resume);
+
+        await OpenAiErrorAssert.IsErrorAsync(resumed, 400, "invalid_last_event_id");
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("1")]

@@ -75,6 +75,43 @@ public sealed class ApiKeyAuthenticatorTests
         Assert.Null(await authenticator.AuthenticateAsync("sk-anything", default));
     }
 
+    [Fact]
+    public async Task AuthenticateAsync_ManyPassthroughKeys_CacheHoldsHashesOnlyCappedAndKeepsTheKeysInUse()
+    {
+        var clock = new ManualClock();
+        var authenticator = new ApiKeyAuthenticator(new CountingStore(), new FixedOptionsMonitor<GatewayOptions>(new GatewayOptions()), clock, capacity: 100);
+        const string busy = "sk-busy-client";
+        var seen = new List<string> { busy };
+
+        for (var i = 0; i < 1000; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await authenticator.AuthenticateAsync(busy, default);
+            var key = "sk-" + new string('k', 3000) + i;
+            seen.Add(key);
+            await authenticator.AuthenticateAsync(key, default);
+            Assert.True(authenticator.CachedCount <= 100, $"{authenticator.CachedCount} keys cached");
+        }
+
+        var cached = authenticator.CachedHashes.ToList();
+        Assert.All(cached, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.DoesNotContain(cached, h => seen.Contains(h));
+        // The key used on every call is the most recently used: no eviction dropped it.
+        Assert.Contains(ApiKeyHasher.Hash(busy), cached);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyOver4096Bytes_Refused()
+    {
+        var authenticator = Create(AuthMode.Passthrough, new CountingStore(), new ManualClock());
+
+        Assert.NotNull(await authenticator.AuthenticateAsync(new string('k', 4096), default));
+        Assert.Null(await authenticator.AuthenticateAsync(new string('k', 4097), default));
+        // 1366 euro signs are 4098 UTF-8 bytes: over the limit in bytes, not in characters.
+        Assert.Null(await authenticator.AuthenticateAsync(new string('\u20ac', 1366), default));
+        Assert.Equal(1, authenticator.CachedCount);
+    }
+
     private static ApiKeyAuthenticator Create(AuthMode mode, IApiKeyStore store, TimeProvider clock) =>
         new(store, new FixedOptionsMonitor<GatewayOptions>(new GatewayOptions { Auth = new AuthOptions { Mode = mode, KeyCacheSeconds = 10 } }), clock);
 

@@ -36,6 +36,19 @@ public sealed class AuthModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Passthrough_KeyOver4096Bytes_401InvalidApiKeyAndNeverForwarded()
+    {
+        await using var gateway = await TestGateway.StartAsync(new Uri(_upstream.Url!));
+
+        using var tooLong = await SendAsync(gateway, "sk-" + new string('k', 4094));
+        using var longest = await SendAsync(gateway, "sk-" + new string('k', 4093));
+
+        await Infrastructure.OpenAiErrorAssert.IsErrorAsync(tooLong, 401, "invalid_api_key");
+        Assert.Equal(HttpStatusCode.OK, longest.StatusCode);
+        Assert.Single(_upstream.LogEntries);
+    }
+
+    [Fact]
     public async Task VirtualKeys_EmbeddedStore_KeyLifecycle()
     {
         await using var gateway = await StartVirtualKeysGatewayAsync();

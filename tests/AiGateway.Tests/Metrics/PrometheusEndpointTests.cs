@@ -120,6 +120,33 @@ public sealed class PrometheusEndpointTests
         Assert.Equal(0, PrometheusText.Parse(await ScrapeAsync(idle)).Sum("aigw_cache_misses_total"));
     }
 
+    [Fact]
+    public async Task Get_AfterCallsWithUnknownModels_ModelLabelsOnlyFromPricesAndConfigElseOther()
+    {
+        await using var upstream = await MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress, MetricsApi.Settings(null));
+        var random = "zz-" + Guid.NewGuid().ToString("N");
+
+        foreach (var model in new[] { "gpt-4o-mini", "gpt-4o-2031-01-01", random, random + "-2", "ft:" + random })
+        {
+            using var call = await MetricsTraffic.SendAsync(gateway, MetricsTraffic.ChatBody(model, stream: false), Route);
+            Assert.Equal(200, (int)call.StatusCode);
+        }
+
+        PrometheusText metrics = null!;
+        await Eventually.UntilAsync(async () =>
+        {
+            metrics = PrometheusText.Parse(await ScrapeAsync(gateway));
+            return metrics.Sum("gen_ai_server_request_duration_seconds_count") == 5;
+        }, "every call measured");
+
+        Assert.DoesNotContain(random, metrics.Text, StringComparison.Ordinal);
+        Assert.Equal(3, metrics.Sum("gen_ai_server_request_duration_seconds_count", ("gen_ai_request_model", "other")));
+        Assert.Equal(1, metrics.Sum("gen_ai_server_request_duration_seconds_count", ("gen_ai_request_model", "gpt-4o-mini")));
+        // An unpriced dated snapshot of a priced model counts under its base model.
+        Assert.Equal(1, metrics.Sum("gen_ai_server_request_duration_seconds_count", ("gen_ai_request_model", "gpt-4o")));
+    }
+
     private static async Task<string> ScrapeAsync(TestGateway gateway)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");

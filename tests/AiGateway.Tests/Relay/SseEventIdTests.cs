@@ -24,4 +24,17 @@ public sealed class SseEventIdTests
         Assert.Equal(responseId, parsed);
         Assert.Equal(41, position);
     }
+
+    [Theory]
+    [InlineData("0123456789abcdef:2147483647")]
+    [InlineData("0123456789abcdef:2147483648")]
+    [InlineData("0123456789abcdef:99999999999999999999")]
+    [InlineData("0123456789abcdef:-1")]
+    [InlineData("0123456789abcdef:+1")]
+    [InlineData("0123456789abcdef:")]
+    [InlineData(":1")]
+    public void TryParse_PositionOutOfRangeOrMalformed_False(string lastEventId)
+    {
+        Assert.False(SseEventId.TryParse(lastEventId, out _, out _));
+    }
 }
