@@ -244,17 +244,21 @@ internal sealed class DedupeMiddleware(
     {
         var lease = TimeSpan.FromSeconds(gateway.Dedupe.LeaseSeconds);
         var window = TimeSpan.FromSeconds(gateway.Resume.WindowSeconds);
+        RedisLiveMirror? mirror = null;
         try
         {
             // Heard before the first lease is taken: a reader elsewhere asks for the log of an answer only once it sees the lease.
             await _mirrorRequests!.ListenAsync();
+            mirror = RedisLiveMirror.Create(_redis!, _renewer!, _mirrorRequests, live, lease, window);
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 if (await RedisLeaderLease.TryAcquireAsync(database, live.Fingerprint, live.ResponseId, lease))
                 {
                     // The mirror lets go with the end entry, before the answer is complete here: a request sent after a
                     // client saw the end leads a new call, and a follower that finds the lease gone finds the end in the log.
-                    live.Sinks?.Add(RedisLiveMirror.Start(_redis!, _renewer!, live, lease, window));
+                    live.Sinks?.Add(mirror);
+                    mirror.Start();
+                    mirror = null;
                     return live;
                 }
 
@@ -284,6 +288,10 @@ internal sealed class DedupeMiddleware(
         {
             // Without Redis the call is deduped within this instance only.
             _redis!.ReportFailure(ex);
+        }
+        finally
+        {
+            mirror?.Abandon();
         }
 
         return live;

@@ -24,6 +24,7 @@ internal sealed class RedisLiveMirror : IAnswerSink
 
     private readonly RedisConnection _redis;
     private readonly RedisLeaseRenewer _renewer;
+    private readonly RedisMirrorRequests _requests;
     private readonly LiveResponse _live;
     private readonly TimeSpan _resumeWindow;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,10 +35,11 @@ internal sealed class RedisLiveMirror : IAnswerSink
     private volatile bool _endRequested;
     private int _remoteReaders;
 
-    private RedisLiveMirror(RedisConnection redis, RedisLeaseRenewer renewer, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
+    private RedisLiveMirror(RedisConnection redis, RedisLeaseRenewer renewer, RedisMirrorRequests requests, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
     {
         _redis = redis;
         _renewer = renewer;
+        _requests = requests;
         _live = live;
         LeaseMs = (long)lease.TotalMilliseconds;
         _resumeWindow = resumeWindow;
@@ -62,16 +64,26 @@ internal sealed class RedisLiveMirror : IAnswerSink
     internal int LeaseSlot { get; set; } = -1;
 
     /// <summary>
-    /// Starts mirroring <paramref name="live"/> until it ends, its lease (just taken) renewed by <paramref name="renewer"/>;
-    /// the lease is given up with the end entry.
+    /// A mirror of <paramref name="live"/>, heard by <paramref name="requests"/> from now on: made before its lease is
+    /// tried, so that a reader who sees the lease finds the mirror. Then <see cref="Start"/> (the lease was taken) or
+    /// <see cref="Abandon"/>.
     /// </summary>
-    public static RedisLiveMirror Start(RedisConnection redis, RedisLeaseRenewer renewer, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
+    public static RedisLiveMirror Create(RedisConnection redis, RedisLeaseRenewer renewer, RedisMirrorRequests requests, LiveResponse live, TimeSpan lease, TimeSpan resumeWindow)
     {
-        var mirror = new RedisLiveMirror(redis, renewer, live, lease, resumeWindow);
-        renewer.Add(mirror);
-        _ = mirror.RunAsync();
+        var mirror = new RedisLiveMirror(redis, renewer, requests, live, lease, resumeWindow);
+        requests.Add(mirror);
         return mirror;
     }
+
+    /// <summary>Holds the lease just taken (renewed by the renewer) until the answer ends, and mirrors it once asked.</summary>
+    public void Start()
+    {
+        _renewer.Add(this);
+        _ = RunAsync();
+    }
+
+    /// <summary>The lease was not taken: nothing to mirror.</summary>
+    public void Abandon() => _requests.Remove(this);
 
     /// <summary>
     /// Writes every event so far and the end entry (with <paramref name="body"/> for a non-stream answer), then gives the
@@ -116,11 +128,19 @@ internal sealed class RedisLiveMirror : IAnswerSink
             {
                 // Ended before anybody elsewhere asked: no log, only the lease to give up. A lease renewed less than half
                 // of it ago is still ours, so a plain DEL does; an older one may have expired and been taken by another
-                // leader, so only the holder's own value is deleted then (a script).
+                // leader, so only the holder's own value is deleted then (a script). A reader elsewhere counts itself
+                // among the watchers before it asks: one that did so before the end, whose request has not arrived (or
+                // missed the answer's lookup), gets the whole log now; its feed waits for it once the lease is gone.
                 released = true;
+                var watchers = database.StringGetAsync(RedisLiveKeys.Watchers(_live.Fingerprint));
                 await (Environment.TickCount64 - LeaseRenewedAt < LeaseMs / 2
                     ? database.KeyDeleteAsync(RedisLiveKeys.Lease(_live.Fingerprint))
                     : RedisLeaderLease.ReleaseAsync(database, _live.Fingerprint, _live.ResponseId));
+                if ((long)await watchers > 0)
+                {
+                    Activate();
+                }
+
                 return;
             }
 
@@ -183,6 +203,7 @@ internal sealed class RedisLiveMirror : IAnswerSink
         }
         finally
         {
+            _requests.Remove(this);
             _renewer.Remove(this);
             if (!released)
             {

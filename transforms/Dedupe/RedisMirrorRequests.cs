@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AiGateway.Transforms.Redis;
 using AiGateway.Transforms.Relay;
 using StackExchange.Redis;
@@ -12,6 +13,8 @@ namespace AiGateway.Transforms.Dedupe;
 internal sealed class RedisMirrorRequests(RedisConnection redis, LiveResponseRegistry registry)
 {
     private readonly Lock _gate = new();
+    // The answers this instance leads across instances, by response id, from before their lease is tried to their end.
+    private readonly ConcurrentDictionary<string, RedisLiveMirror> _leading = new(StringComparer.Ordinal);
     private Task? _listening;
 
     /// <summary>Completes once this instance hears requests (at once after the first time).</summary>
@@ -35,6 +38,12 @@ internal sealed class RedisMirrorRequests(RedisConnection redis, LiveResponseReg
         }
     }
 
+    /// <summary>Hears requests for <paramref name="mirror"/>'s answer.</summary>
+    public void Add(RedisLiveMirror mirror) => _leading[mirror.ResponseId] = mirror;
+
+    /// <summary>Stops hearing requests for <paramref name="mirror"/>'s answer (a stream ended is still found for resumes).</summary>
+    public void Remove(RedisLiveMirror mirror) => _leading.TryRemove(new KeyValuePair<string, RedisLiveMirror>(mirror.ResponseId, mirror));
+
     /// <summary>Asks the instance that leads answer <paramref name="responseId"/> of <paramref name="fingerprint"/> for its log.</summary>
     public static Task RequestAsync(IDatabase database, string fingerprint, string responseId) =>
         database.PublishAsync(RedisLiveKeys.MirrorRequests, fingerprint + " " + responseId, CommandFlags.FireAndForget);
@@ -42,16 +51,19 @@ internal sealed class RedisMirrorRequests(RedisConnection redis, LiveResponseReg
     private void OnRequest(RedisValue message)
     {
         // Runs on the subscriber's thread: a lookup and a flag, nothing that waits.
-        // A running answer, or a stream kept for resumes after it ended unasked (written whole then).
+        // An answer led here, or a stream kept for resumes after it ended unasked (written whole then).
         var text = (string?)message;
         var space = text?.LastIndexOf(' ') ?? -1;
-        var responseId = space > 0 ? text![(space + 1)..] : null;
-        if (responseId is null || (registry.FindRunning(responseId) ?? registry.Find(responseId)) is not { } live
-            || !text.AsSpan(0, space).SequenceEqual(live.Fingerprint))
+        if (space <= 0)
         {
             return;
         }
 
-        live.Sinks?.Find<RedisLiveMirror>()?.Activate();
+        var responseId = text![(space + 1)..];
+        var mirror = _leading.GetValueOrDefault(responseId) ?? registry.Find(responseId)?.Sinks?.Find<RedisLiveMirror>();
+        if (mirror is not null && text.AsSpan(0, space).SequenceEqual(mirror.Fingerprint))
+        {
+            mirror.Activate();
+        }
     }
 }
