@@ -50,6 +50,9 @@ public sealed class GatewayOptions
     /// <summary>How rate limits and budgets estimate a call (<c>Gateway:Limits</c>).</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Opt-in payload logging: size cap, retention, redaction (<c>Gateway:Payloads</c>).</summary>
+    public PayloadsOptions Payloads { get; set; } = new();
+
     /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
     public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 }
