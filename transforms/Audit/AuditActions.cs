@@ -27,9 +27,12 @@ public static class AuditActions
     /// <summary>An operator cancelled a running call (<c>DELETE /api/inflight/{id}</c>, <c>inflight cancel</c>).</summary>
     public const string InflightCancel = "inflight.cancel";
 
+    /// <summary>An operator read a call's stored payload (<c>GET /api/logs/{request_id}</c>); recorded before the read.</summary>
+    public const string PayloadView = "payload.view";
+
     /// <summary>Every action this build records.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge, InflightCancel];
+        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge, InflightCancel, PayloadView];
 
     /// <summary>The target naming a key: <c>key:&lt;id&gt;</c>.</summary>
     public static string KeyTarget(string keyId) => "key:" + keyId;

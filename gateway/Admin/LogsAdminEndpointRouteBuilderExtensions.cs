@@ -1,0 +1,138 @@
+using System.Text.Json;
+using AiGateway.Transforms.Audit;
+using AiGateway.Transforms.Errors;
+using AiGateway.Transforms.Payloads;
+
+namespace AiGateway.Admin;
+
+/// <summary>
+/// Maps <c>GET /api/logs/{request_id}</c> (CONTRACT §10.7): <c>{"row": {…}, "payload": {"request", "response",
+/// "redactions", …}}</c>, <c>"payload": null</c> when nothing was stored. A payload read needs the full admin key and is
+/// audited (<c>payload.view</c>) before it is made: when the entry cannot be written, nothing is read.
+/// </summary>
+internal static class LogsAdminEndpointRouteBuilderExtensions
+{
+    /// <summary>Maps the log viewer behind the full admin key.</summary>
+    public static IEndpointRouteBuilder MapLogsAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/logs/{request_id}", ReadAsync).AdminChange();
+        return endpoints;
+    }
+
+    private static async Task ReadAsync(HttpContext http, IPayloadStore store, IAuditLog audit, string request_id)
+    {
+        if (!Guid.TryParse(request_id, out var requestId))
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter",
+                "The id must be a call's x-aigw-request-id (a UUID).", "request_id");
+            return;
+        }
+
+        await audit.RecordAsync(http.AdminActor(), AuditActions.PayloadView, AuditActions.CallTarget(requestId), null, null, http.RequestAborted);
+        var call = await store.ReadAsync(requestId, http.RequestAborted);
+        http.Response.Headers.CacheControl = "no-store";
+        if (call is null)
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status404NotFound, "invalid_request_error", "not_found",
+                "No logged call has that id (it is not written yet, past retention, or never was).");
+            return;
+        }
+
+        await AdminJson.WriteObjectAsync(http, writer =>
+        {
+            writer.WritePropertyName("row"u8);
+            WriteRow(writer, call.Row);
+            writer.WritePropertyName("payload"u8);
+            WritePayload(writer, call.Payload);
+        });
+    }
+
+    private static void WriteRow(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, object?>>? row)
+    {
+        if (row is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartObject();
+        foreach (var (name, value) in row)
+        {
+            switch (value)
+            {
+                case null:
+                    writer.WriteNull(name);
+                    break;
+                case bool flag:
+                    writer.WriteBoolean(name, flag);
+                    break;
+                case long whole:
+                    writer.WriteNumber(name, whole);
+                    break;
+                case int whole:
+                    writer.WriteNumber(name, whole);
+                    break;
+                case short whole:
+                    writer.WriteNumber(name, whole);
+                    break;
+                case decimal amount:
+                    // Without numeric(20,10)'s trailing zeros.
+                    writer.WriteNumber(name, amount / 1.000000000000000000000000000000000m);
+                    break;
+                case double real:
+                    writer.WriteNumber(name, real);
+                    break;
+                case DateTimeOffset time:
+                    writer.WriteString(name, time.ToUniversalTime());
+                    break;
+                case Guid id:
+                    writer.WriteString(name, id);
+                    break;
+                case string[] list:
+                    writer.WriteStartArray(name);
+                    foreach (var item in list)
+                    {
+                        writer.WriteStringValue(item);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    writer.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WritePayload(Utf8JsonWriter writer, PayloadRecord? payload)
+    {
+        if (payload is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("level"u8, payload.Level);
+        writer.WriteString("request"u8, payload.RequestBody);
+        writer.WriteString("response"u8, payload.ResponseBody);
+        writer.WritePropertyName("redactions"u8);
+        if (payload.Redactions is { } redactions)
+        {
+            writer.WriteRawValue(redactions);
+        }
+        else
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteBoolean("truncated"u8, payload.Truncated);
+        writer.WriteString("ts"u8, payload.Ts.ToUniversalTime());
+        writer.WriteString("org_id"u8, payload.OrgId);
+        writer.WriteString("customer_id"u8, payload.CustomerId);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,17 @@
+namespace AiGateway.Transforms.Payloads;
+
+/// <summary>Where payloads live (<c>ai_payloads</c>): Postgres or the embedded store.</summary>
+internal interface IPayloadStore
+{
+    /// <summary>Writes <paramref name="batch"/>; a payload stored already (same request id) is kept as it was.</summary>
+    Task WriteAsync(IReadOnlyList<PayloadRecord> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes room ahead (Postgres: today's and tomorrow's partitions) and removes the payloads of the days before the
+    /// <paramref name="retentionDays"/> kept before today (UTC); returns what was removed (partitions or rows).
+    /// </summary>
+    Task<long> MaintainAsync(DateTimeOffset now, int retentionDays, CancellationToken cancellationToken);
+
+    /// <summary>The call's log row and its payload, or null when neither exists.</summary>
+    Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken);
+}
