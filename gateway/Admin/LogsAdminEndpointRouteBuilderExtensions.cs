@@ -28,7 +28,9 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
             return;
         }
 
-        await audit.RecordAsync(http.AdminActor(), AuditActions.PayloadView, AuditActions.CallTarget(requestId), null, null, http.RequestAborted);
+        // What was asked for, never what was read: the audit log holds no payload.
+        await audit.RecordAsync(http.AdminActor(), AuditActions.PayloadView, AuditActions.CallTarget(requestId), null,
+            "{\"request_id\":\"" + requestId.ToString("D") + "\"}", http.RequestAborted);
         var call = await store.ReadAsync(requestId, http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
         if (call is null)
