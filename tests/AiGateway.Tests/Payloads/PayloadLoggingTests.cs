@@ -37,6 +37,8 @@ public sealed class PayloadLoggingTests
 
         var payloads = await setup.PayloadsAsync();
         Assert.Equal(logged.OrgId, Assert.Single(payloads).org_id);
+        var metrics = await setup.Gateway.Client.GetStringAsync("metrics");
+        Assert.Contains("aigw_payloads_dropped_total", metrics, StringComparison.Ordinal);
     }
 
     [Theory]
