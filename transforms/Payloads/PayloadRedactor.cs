@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace AiGateway.Transforms.Payloads;
@@ -13,6 +14,8 @@ internal sealed class PayloadRedactor
     // A custom pattern is the operator's: bounded, so that one with runaway backtracking drops a payload instead of a core.
     private static readonly TimeSpan CustomTimeout = TimeSpan.FromMilliseconds(100);
 
+    private static readonly SearchValues<string> Digits = Hints("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
     private readonly RedactionDetector[] _detectors;
 
     /// <summary>The built-in detectors and <paramref name="customPatterns"/>.</summary>
@@ -22,16 +25,18 @@ internal sealed class PayloadRedactor
         _detectors =
         [
             .. custom,
-            new("KEY", RedactionPatterns.ApiKey(), null),
-            new("TOKEN", RedactionPatterns.BearerToken(), null),
-            new("EMAIL", RedactionPatterns.Email(), null),
-            new("IBAN", RedactionPatterns.Iban(), v => RedactionChecks.IsIban(v)),
-            new("CARD", RedactionPatterns.CardNumber(), v => RedactionChecks.IsCardNumber(v)),
-            new("IP", RedactionPatterns.Ipv6(), RedactionChecks.IsIpv6),
-            new("IP", RedactionPatterns.Ipv4(), null),
-            new("PHONE", RedactionPatterns.Phone(), v => RedactionChecks.IsPhoneNumber(v)),
+            new("KEY", RedactionPatterns.ApiKey(), null, Hints("sk-", "aigw_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA", "xox")),
+            new("TOKEN", RedactionPatterns.BearerToken(), null, Hints("earer", "eyJ")),
+            new("EMAIL", RedactionPatterns.Email(), null, Hints("@")),
+            new("IBAN", RedactionPatterns.Iban(), v => RedactionChecks.IsIban(v), Digits),
+            new("CARD", RedactionPatterns.CardNumber(), v => RedactionChecks.IsCardNumber(v), Digits),
+            new("IP", RedactionPatterns.Ipv6(), RedactionChecks.IsIpv6, Hints("::", ":0", ":1", ":2", ":3", ":4", ":5", ":6", ":7", ":8", ":9", ":a", ":b", ":c", ":d", ":e", ":f", ":A", ":B", ":C", ":D", ":E", ":F")),
+            new("IP", RedactionPatterns.Ipv4(), null, Hints("0.", "1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.")),
+            new("PHONE", RedactionPatterns.Phone(), v => RedactionChecks.IsPhoneNumber(v), Digits),
         ];
     }
+
+    private static SearchValues<string> Hints(params string[] values) => SearchValues.Create(values, StringComparison.Ordinal);
 
     /// <summary>A redaction for one payload: placeholders consistent across its request and response.</summary>
     public Redaction Begin() => new(_detectors);

@@ -23,6 +23,11 @@ internal sealed class Redaction(IReadOnlyList<RedactionDetector> detectors)
     {
         foreach (var detector in detectors)
         {
+            if (!detector.MayMatch(text))
+            {
+                continue;
+            }
+
             text = detector.Pattern.Replace(text, match =>
                 detector.Check is null || detector.Check(match.Value) ? Placeholder(detector.Type, match.Value) : match.Value);
         }
