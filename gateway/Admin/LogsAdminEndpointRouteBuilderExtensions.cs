@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Errors;
+using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Payloads;
 
 namespace AiGateway.Admin;
@@ -8,7 +9,8 @@ namespace AiGateway.Admin;
 /// <summary>
 /// Maps <c>GET /api/logs/{request_id}</c> (CONTRACT §10.7): <c>{"row": {…}, "payload": {"request", "response",
 /// "redactions", …}}</c>, <c>"payload": null</c> when nothing was stored. A payload read needs the full admin key and is
-/// audited (<c>payload.view</c>) before it is made: when the entry cannot be written, nothing is read.
+/// audited (<c>payload.view</c>) before it is made: when the entry cannot be written, nothing is read. And
+/// <c>DELETE /api/logs?org=&amp;customer=</c>: erases a tenant's stored payloads (audited, <c>payload.erase</c>) → <c>{"erased": n}</c>.
 /// </summary>
 internal static class LogsAdminEndpointRouteBuilderExtensions
 {
@@ -16,6 +18,7 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
     public static IEndpointRouteBuilder MapLogsAdminApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/logs/{request_id}", ReadAsync).AdminChange();
+        endpoints.MapDelete("/api/logs", EraseAsync).AdminChange();
         return endpoints;
     }
 
@@ -47,6 +50,38 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
             writer.WritePropertyName("payload"u8);
             WritePayload(writer, call.Payload);
         });
+    }
+
+    // Erasure (a customer who leaves or asks to be forgotten): cannot be undone, so recorded before it is made.
+    private static async Task EraseAsync(HttpContext http, IPayloadStore store, IAuditLog audit)
+    {
+        if (!await AdminJson.OnlyKnownParametersAsync(http, "org", "customer"))
+        {
+            return;
+        }
+
+        var query = http.Request.Query;
+        var org = query["org"].ToString();
+        var customer = query.TryGetValue("customer", out var named) ? named.ToString() : null;
+        if (org.Length == 0)
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "missing_filter",
+                "Name whose payloads to erase: org, and optionally customer.", "org");
+            return;
+        }
+
+        if (customer is not null && !CustomerId.IsValid(customer))
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_customer",
+                "customer must match [A-Za-z0-9._:-]{1,64}.", "customer");
+            return;
+        }
+
+        var filters = JsonSerializer.Serialize(new Dictionary<string, string?> { ["org"] = org, ["customer"] = customer });
+        await audit.RecordAsync(http.AdminActor(), AuditActions.PayloadErase,
+            customer is null ? AuditActions.OrgTarget(org) : AuditActions.CustomerTarget(org, customer), null, filters, http.RequestAborted);
+        var erased = await store.EraseAsync(org, customer, http.RequestAborted);
+        await AdminJson.WriteObjectAsync(http, writer => writer.WriteNumber("erased"u8, erased));
     }
 
     private static void WriteRow(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, object?>>? row)

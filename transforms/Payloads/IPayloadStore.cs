@@ -12,6 +12,9 @@ internal interface IPayloadStore
     /// </summary>
     Task<long> MaintainAsync(DateTimeOffset now, int retentionDays, CancellationToken cancellationToken);
 
+    /// <summary>Erases the stored payloads of an org, or of one of its customers (<paramref name="customerId"/>); returns how many.</summary>
+    Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken);
+
     /// <summary>The call's log row and its payload, or null when neither exists.</summary>
     Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken);
 }

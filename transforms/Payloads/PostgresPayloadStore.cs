@@ -62,6 +62,16 @@ internal sealed class PostgresPayloadStore(PostgresDatabase database) : IPayload
     }
 
     /// <inheritdoc/>
+    public async Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken)
+    {
+        await using var erase = database.DataSource.CreateCommand(
+            "DELETE FROM ai_payloads WHERE org_id = $1 AND ($2::text IS NULL OR customer_id = $2)");
+        erase.Parameters.Add(new NpgsqlParameter { Value = orgId, NpgsqlDbType = NpgsqlDbType.Text });
+        erase.Parameters.Add(new NpgsqlParameter { Value = (object?)customerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return await erase.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);

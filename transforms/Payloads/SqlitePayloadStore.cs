@@ -57,6 +57,17 @@ internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadSt
     }
 
     /// <inheritdoc/>
+    public async Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var erase = connection.CreateCommand();
+        erase.CommandText = "DELETE FROM ai_payloads WHERE org_id = $org AND ($customer IS NULL OR customer_id = $customer)";
+        erase.Parameters.AddWithValue("$org", orgId);
+        erase.Parameters.AddWithValue("$customer", (object?)customerId ?? DBNull.Value);
+        return await erase.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken)
     {
         var id = requestId.ToString("D");

@@ -182,6 +182,7 @@ public sealed class AuditLogTests
             answer => "call:" + JsonDocument.Parse(answer).RootElement.GetProperty("id").GetString()),
         [AuditActions.PayloadView] = (() => ViewALoggedCallAsync(setup, keys.PatchedSecret),
             answer => "call:" + JsonDocument.Parse(answer).RootElement.GetProperty("row").GetProperty("id").GetString()),
+        [AuditActions.PayloadErase] = (() => setup.Admin.SendAsync(HttpMethod.Delete, "api/logs?org=acme&customer=cust-1"), _ => "customer:acme/cust-1"),
     };
 
     // A call made and its row written (read from the store, which audits nothing), then viewed through the API.

@@ -213,6 +213,30 @@ public sealed class PayloadLoggingTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task Erase_Customer_ItsPayloadsGoneTheOrgsOthersKept_Audited(string store)
+    {
+        await using var setup = await Setup.StartAsync(store);
+        var org = new OrgCalls();
+        await org.PutSettingsAsync(setup.Gateway, """{"payload_logging":"metadata","customers_allowed":true}""");
+        using var leaving = await org.PostAsync(setup.Gateway, org.NextChat(), ("x-aigw-customer", "leaving-1"));
+        using var staying = await org.PostAsync(setup.Gateway, org.NextChat(), ("x-aigw-customer", "staying-2"));
+        await setup.WaitForPayloadAsync(leaving);
+        await setup.WaitForPayloadAsync(staying);
+
+        using var erase = await setup.Gateway.Client.DeleteAsync($"api/logs?org={org.OrgId}&customer=leaving-1");
+        var answer = await erase.Content.ReadAsStringAsync();
+
+        Assert.True(erase.IsSuccessStatusCode, answer);
+        Assert.Equal(1, JsonDocument.Parse(answer).RootElement.GetProperty("erased").GetInt64());
+        Assert.Equal(0, await setup.CountAsync("CAST(request_id AS text) = @id", new { id = RequestId(leaving) }));
+        Assert.Equal(1, await setup.CountAsync("CAST(request_id AS text) = @id", new { id = RequestId(staying) }));
+        var audit = JsonDocument.Parse(await setup.Gateway.Client.GetStringAsync("api/audit?action=payload.erase")).RootElement.GetProperty("entries");
+        Assert.Equal($"customer:{org.OrgId}/leaving-1", Assert.Single(audit.EnumerateArray()).GetProperty("target").GetString());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Maintain_PayloadsPastRetention_Gone_RecentKept(string store)
     {
         await using var setup = await Setup.StartAsync(store, new() { ["Gateway:Payloads:RetentionDays"] = "3" });

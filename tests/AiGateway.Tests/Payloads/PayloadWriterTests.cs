@@ -106,6 +106,8 @@ public sealed class PayloadWriterTests
 
         public Task<long> MaintainAsync(DateTimeOffset now, int retentionDays, CancellationToken cancellationToken) => Task.FromResult(0L);
 
+        public Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken) => Task.FromResult(0L);
+
         public Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken) => Task.FromResult<LoggedCall?>(null);
     }
 }
