@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using AiGateway.Metrics;
 using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Orgs;
@@ -18,6 +20,7 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
     public static IEndpointRouteBuilder MapLogsAdminApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/logs/{request_id}", ReadAsync).AdminChange();
+        endpoints.MapGet("/api/logs", SearchAsync).AdminChange();
         endpoints.MapDelete("/api/logs", EraseAsync).AdminChange();
         return endpoints;
     }
@@ -51,6 +54,68 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
             WritePayload(writer, call.Payload);
         });
     }
+
+    // A search: the calls' main columns, newest first. With q it reads the stored payloads, so it is audited as a view.
+    private static async Task SearchAsync(HttpContext http, IPayloadStore store, IAuditLog audit)
+    {
+        if (!await AdminJson.OnlyKnownParametersAsync(http, "org", "customer", "route", "model", "status", "from", "to", "q", "limit"))
+        {
+            return;
+        }
+
+        var query = http.Request.Query;
+        if (!AiMetricsQueryParser.TryTime(query, "from", out var from, out var error) || !AiMetricsQueryParser.TryTime(query, "to", out var to, out error))
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", error.Message, error.Param);
+            return;
+        }
+
+        int? status = null;
+        if (Text(query, "status") is { } statusText)
+        {
+            if (!int.TryParse(statusText, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599)
+            {
+                await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter",
+                    $"'status' must be an HTTP status (100-599); got '{statusText}'.", "status");
+                return;
+            }
+
+            status = code;
+        }
+
+        var limit = LogSearch.DefaultLimit;
+        if (Text(query, "limit") is { } limitText
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > LogSearch.MaxLimit))
+        {
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter",
+                $"'limit' must be a whole number from 1 to {LogSearch.MaxLimit} (default {LogSearch.DefaultLimit}); got '{limitText}'.", "limit");
+            return;
+        }
+
+        var search = new LogSearch(Text(query, "org"), Text(query, "customer"), Text(query, "route"), Text(query, "model"), status, from, to, Text(query, "q"), limit);
+        if (search.Text is not null)
+        {
+            var filters = JsonSerializer.Serialize(new Dictionary<string, string?> { ["org"] = search.OrgId, ["customer"] = search.CustomerId, ["q"] = search.Text });
+            await audit.RecordAsync(http.AdminActor(), AuditActions.PayloadView,
+                search.OrgId is null ? "logs" : AuditActions.OrgTarget(search.OrgId), null, filters, http.RequestAborted);
+        }
+
+        var calls = await store.SearchAsync(search, http.RequestAborted);
+        http.Response.Headers.CacheControl = "no-store";
+        await AdminJson.WriteObjectAsync(http, writer =>
+        {
+            writer.WriteStartArray("calls"u8);
+            foreach (var call in calls)
+            {
+                WriteRow(writer, call);
+            }
+
+            writer.WriteEndArray();
+        });
+    }
+
+    private static string? Text(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
 
     // Erasure (a customer who leaves or asks to be forgotten): cannot be undone, so recorded before it is made.
     private static async Task EraseAsync(HttpContext http, IPayloadStore store, IAuditLog audit)

@@ -15,6 +15,9 @@ internal interface IPayloadStore
     /// <summary>Erases the stored payloads of an org, or of one of its customers (<paramref name="customerId"/>); returns how many.</summary>
     Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken);
 
+    /// <summary>The logged calls <paramref name="search"/> selects, newest first: their main columns and whether a payload is stored (<c>has_payload</c>).</summary>
+    Task<IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>>> SearchAsync(LogSearch search, CancellationToken cancellationToken);
+
     /// <summary>The call's log row and its payload, or null when neither exists.</summary>
     Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken);
 }

@@ -72,6 +72,40 @@ internal sealed class PostgresPayloadStore(PostgresDatabase database) : IPayload
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>>> SearchAsync(LogSearch search, CancellationToken cancellationToken)
+    {
+        // The text search is ILIKE over the payloads of the calls the other filters leave (their join is by id and ts,
+        // so by partition): no trigram index, which would need pg_trgm installed and double every payload write.
+        await using var command = database.DataSource.CreateCommand($"""
+            SELECT {LogSearch.Columns}, p.request_id IS NOT NULL AS has_payload
+            FROM ai_performance_logs l LEFT JOIN ai_payloads p ON p.request_id = l.id AND p.ts = l.ts
+            WHERE ($1::text IS NULL OR l.org_id = $1) AND ($2::text IS NULL OR l.customer_id = $2)
+              AND ($3::text IS NULL OR l.route = $3) AND ($4::text IS NULL OR l.model_used = $4 OR l.model_requested = $4)
+              AND ($5::integer IS NULL OR l.status_code = $5) AND ($6::timestamptz IS NULL OR l.ts >= $6)
+              AND ($7::timestamptz IS NULL OR l.ts < $7)
+              AND ($8::text IS NULL OR p.request_body ILIKE $8 OR p.response_body ILIKE $8)
+            ORDER BY l.ts DESC LIMIT $9
+            """);
+        Add(command, search.OrgId, NpgsqlDbType.Text);
+        Add(command, search.CustomerId, NpgsqlDbType.Text);
+        Add(command, search.Route, NpgsqlDbType.Text);
+        Add(command, search.Model, NpgsqlDbType.Text);
+        Add(command, search.Status, NpgsqlDbType.Integer);
+        Add(command, search.From, NpgsqlDbType.TimestampTz);
+        Add(command, search.To, NpgsqlDbType.TimestampTz);
+        Add(command, search.LikePattern, NpgsqlDbType.Text);
+        Add(command, search.Limit, NpgsqlDbType.Integer);
+        var calls = new List<IReadOnlyList<KeyValuePair<string, object?>>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            calls.Add(RowOf(reader));
+        }
+
+        return calls;
+    }
+
+    /// <inheritdoc/>
     public async Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
@@ -82,16 +116,7 @@ internal sealed class PostgresPayloadStore(PostgresDatabase database) : IPayload
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                row = [];
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    row.Add(new(reader.GetName(i), reader.IsDBNull(i) ? null : reader.GetValue(i) switch
-                    {
-                        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-                        int number => (long)number,
-                        var value => value,
-                    }));
-                }
+                row = RowOf(reader);
             }
         }
 
@@ -119,6 +144,25 @@ internal sealed class PostgresPayloadStore(PostgresDatabase database) : IPayload
 
         return row is null && payload is null ? null : new LoggedCall(row, payload);
     }
+
+    private static List<KeyValuePair<string, object?>> RowOf(NpgsqlDataReader reader)
+    {
+        var row = new List<KeyValuePair<string, object?>>(reader.FieldCount);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            row.Add(new(reader.GetName(i), reader.IsDBNull(i) ? null : reader.GetValue(i) switch
+            {
+                DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+                int number => (long)number,
+                var value => value,
+            }));
+        }
+
+        return row;
+    }
+
+    private static void Add(NpgsqlCommand command, object? value, NpgsqlDbType type) =>
+        command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
 
     private async Task CopyAsync(IReadOnlyList<PayloadRecord> batch, CancellationToken cancellationToken)
     {

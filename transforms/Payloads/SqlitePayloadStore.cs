@@ -8,7 +8,7 @@ namespace AiGateway.Transforms.Payloads;
 internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadStore
 {
     // The embedded log's columns stored as 0/1 and as exact decimal text, shown as what they are.
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "stream", "usage_estimated", "client_fallback" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "stream", "usage_estimated", "client_fallback", "has_payload" };
     private static readonly HashSet<string> Money = new(StringComparer.Ordinal) { "cost_usd", "saved_usd" };
 
     private const string Columns = "request_id, ts, org_id, customer_id, level, request_body, response_body, truncated, redactions";
@@ -68,6 +68,40 @@ internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadSt
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>>> SearchAsync(LogSearch search, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // SQLite's LIKE ignores the case of ASCII letters, as ILIKE does.
+        command.CommandText = $"""
+            SELECT {LogSearch.Columns}, p.request_id IS NOT NULL AS has_payload
+            FROM ai_performance_logs l LEFT JOIN ai_payloads p ON p.request_id = l.id
+            WHERE ($org IS NULL OR l.org_id = $org) AND ($customer IS NULL OR l.customer_id = $customer)
+              AND ($route IS NULL OR l.route = $route) AND ($model IS NULL OR l.model_used = $model OR l.model_requested = $model)
+              AND ($status IS NULL OR l.status_code = $status) AND ($from IS NULL OR l.ts >= $from) AND ($to IS NULL OR l.ts < $to)
+              AND ($q IS NULL OR p.request_body LIKE $q ESCAPE '\' OR p.response_body LIKE $q ESCAPE '\')
+            ORDER BY l.ts DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$org", (object?)search.OrgId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$customer", (object?)search.CustomerId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$route", (object?)search.Route ?? DBNull.Value);
+        command.Parameters.AddWithValue("$model", (object?)search.Model ?? DBNull.Value);
+        command.Parameters.AddWithValue("$status", (object?)search.Status ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", search.From is { } from ? SqliteValues.Time(from) : DBNull.Value);
+        command.Parameters.AddWithValue("$to", search.To is { } to ? SqliteValues.Time(to) : DBNull.Value);
+        command.Parameters.AddWithValue("$q", (object?)search.LikePattern ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", search.Limit);
+        var calls = new List<IReadOnlyList<KeyValuePair<string, object?>>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            calls.Add(RowOf(reader));
+        }
+
+        return calls;
+    }
+
+    /// <inheritdoc/>
     public async Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken)
     {
         var id = requestId.ToString("D");
@@ -80,16 +114,7 @@ internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadSt
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                row = [];
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    var name = reader.GetName(i);
-                    row.Add(new(name, reader.IsDBNull(i) ? null
-                        : Flags.Contains(name) ? reader.GetInt64(i) != 0
-                        : Money.Contains(name) ? SqliteValues.ParseMoney(reader.GetString(i))
-                        : name == "ts" ? SqliteValues.ParseTime(reader.GetString(i))
-                        : reader.GetValue(i)));
-                }
+                row = RowOf(reader);
             }
         }
 
@@ -117,5 +142,21 @@ internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadSt
         }
 
         return row is null && payload is null ? null : new LoggedCall(row, payload);
+    }
+
+    private static List<KeyValuePair<string, object?>> RowOf(SqliteDataReader reader)
+    {
+        var row = new List<KeyValuePair<string, object?>>(reader.FieldCount);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var name = reader.GetName(i);
+            row.Add(new(name, reader.IsDBNull(i) ? null
+                : Flags.Contains(name) ? reader.GetInt64(i) != 0
+                : Money.Contains(name) ? SqliteValues.ParseMoney(reader.GetString(i))
+                : name == "ts" ? SqliteValues.ParseTime(reader.GetString(i))
+                : reader.GetValue(i)));
+        }
+
+        return row;
     }
 }

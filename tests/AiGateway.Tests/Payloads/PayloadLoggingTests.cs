@@ -213,6 +213,40 @@ public sealed class PayloadLoggingTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task Search_TextOfStoredPayloads_FindsOnlyItsCall_FiltersAndAudit(string store)
+    {
+        await using var setup = await Setup.StartAsync(store);
+        var org = new OrgCalls();
+        var other = new OrgCalls();
+        await org.PutSettingsAsync(setup.Gateway, """{"payload_logging":"redacted"}""");
+        var word = "Zebra" + Guid.NewGuid().ToString("N")[..8];
+        using var plain = await org.PostAsync(setup.Gateway, Chat("nothing to see"));
+        using var wanted = await org.PostAsync(setup.Gateway, Chat($"the {word} question"));
+        using var unlogged = await other.PostAsync(setup.Gateway, Chat($"the {word} question"));
+        await setup.WaitForPayloadAsync(plain);
+        await setup.WaitForPayloadAsync(wanted);
+        JsonElement all = default;
+        await Eventually.UntilAsync(async () =>
+        {
+            all = JsonDocument.Parse(await setup.Gateway.Client.GetStringAsync($"api/logs?org={org.OrgId}")).RootElement.Clone();
+            return all.GetProperty("calls").GetArrayLength() == 2;
+        }, "both calls' log rows");
+
+        var found = JsonDocument.Parse(await setup.Gateway.Client.GetStringAsync($"api/logs?q={word.ToLowerInvariant()}&status=200")).RootElement;
+        using var bad = await setup.Gateway.Client.GetAsync("api/logs?status=abc");
+
+        var call = Assert.Single(found.GetProperty("calls").EnumerateArray());
+        Assert.Equal(RequestId(wanted), call.GetProperty("id").GetString());
+        Assert.True(call.GetProperty("has_payload").GetBoolean());
+        Assert.All(all.GetProperty("calls").EnumerateArray(), c => Assert.Equal(org.OrgId, c.GetProperty("org_id").GetString()));
+        await OpenAiErrorAssert.IsErrorAsync(bad, 400, "invalid_parameter");
+        var audit = JsonDocument.Parse(await setup.Gateway.Client.GetStringAsync("api/audit?action=payload.view")).RootElement.GetProperty("entries");
+        Assert.Equal("logs", Assert.Single(audit.EnumerateArray()).GetProperty("target").GetString());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Erase_Customer_ItsPayloadsGoneTheOrgsOthersKept_Audited(string store)
     {
         await using var setup = await Setup.StartAsync(store);

@@ -108,6 +108,9 @@ public sealed class PayloadWriterTests
 
         public Task<long> EraseAsync(string orgId, string? customerId, CancellationToken cancellationToken) => Task.FromResult(0L);
 
+        public Task<IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>>> SearchAsync(LogSearch search, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>>>([]);
+
         public Task<LoggedCall?> ReadAsync(Guid requestId, CancellationToken cancellationToken) => Task.FromResult<LoggedCall?>(null);
     }
 }
