@@ -19,6 +19,8 @@ internal sealed class PayloadWriter : BackgroundService
 {
     private const int BatchSize = 256;
 
+    private static readonly TimeSpan ShutdownDrainTimeout = TimeSpan.FromSeconds(3);
+
     private readonly Channel<PayloadCapture> _channel;
     private readonly PayloadComposer _composer;
     private readonly IPayloadStore _store;
@@ -99,7 +101,14 @@ internal sealed class PayloadWriter : BackgroundService
     /// <inheritdoc/>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // What is queued gets a short while to be written (the loop ends once the completed channel is empty); then the
+        // loop is cancelled and the rest is dropped with the process: payloads give way first, the host's timeout is short.
         _channel.Writer.TryComplete();
+        if (ExecuteTask is { } running)
+        {
+            await Task.WhenAny(running, Task.Delay(ShutdownDrainTimeout, _time, cancellationToken));
+        }
+
         await base.StopAsync(cancellationToken);
     }
 
@@ -139,7 +148,7 @@ internal sealed class PayloadWriter : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: what is still queued is dropped with the process, as payloads give way first.
+            // Stopped before the queue drained (StopAsync waited a little): the rest is dropped, as payloads give way first.
         }
     }
 
