@@ -43,6 +43,7 @@ public static class GatewayApp
         app.MapOrgSettingsAdminApi();
         app.MapKeysAdminApi();
         app.MapAuditAdminApi();
+        app.MapLogsAdminApi();
         app.MapGatewayMetrics();
         app.MapSdk();
         app.MapCostsApi();

@@ -53,6 +53,9 @@ public sealed class GatewayOptions
     /// <summary>What orgs reach with the shared upstream key besides the AI endpoints (<c>Gateway:Walls</c>).</summary>
     public WallsOptions Walls { get; set; } = new();
 
+    /// <summary>Opt-in payload logging: size cap, retention, redaction (<c>Gateway:Payloads</c>).</summary>
+    public PayloadsOptions Payloads { get; set; } = new();
+
     /// <summary>Per-route policies by route name (the <c>x-aigw-route</c> header); unknown names use the defaults.</summary>
     public Dictionary<string, RoutePolicyOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 }

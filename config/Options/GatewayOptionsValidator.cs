@@ -37,6 +37,21 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Range(errors, "Gateway:Limits:ConcurrencyLeaseSeconds", options.Limits.ConcurrencyLeaseSeconds, 60, 86400);
         Range(errors, "Gateway:Limits:MaxTrackedScopes", options.Limits.MaxTrackedScopes, 1000, 10_000_000);
         Range(errors, "Gateway:Streaming:KeepAliveSeconds", options.Streaming.KeepAliveSeconds, 0, 3600);
+        Range(errors, "Gateway:Payloads:MaxBytes", options.Payloads.MaxBytes, 1024, 16 * 1024 * 1024);
+        Range(errors, "Gateway:Payloads:RetentionDays", options.Payloads.RetentionDays, 1, 3650);
+        Range(errors, "Gateway:Payloads:QueueCapacity", options.Payloads.QueueCapacity, 16, 1_000_000);
+        for (var i = 0; i < options.Payloads.Redact.Patterns.Count; i++)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(options.Payloads.Redact.Patterns[i]);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"Gateway:Payloads:Redact:Patterns:{i} is not a regular expression: {ex.Message}");
+            }
+        }
+
         CorsOptionsCheck.Check(errors, options.Cors);
         WallsOptionsCheck.Check(errors, options.Walls);
         foreach (var (routeName, route) in options.Routes)
@@ -54,6 +69,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             if (route.TpmLimit is { } tpm)
             {
                 Range(errors, $"Gateway:Routes:{routeName}:TpmLimit", tpm, 1, 10_000_000_000);
+            }
+
+            if (route.PayloadLogging is { } logging && logging is not ("off" or "metadata" or "redacted" or "full"))
+            {
+                errors.Add($"Gateway:Routes:{routeName}:PayloadLogging is '{logging}'; it must be off, metadata, redacted or full.");
             }
 
             if (route.MaxConcurrent is { } concurrent)

@@ -27,6 +27,10 @@ public sealed class RoutePolicyOptions
     /// <value>1 to 100000, or null (default) for no route limit; per org.</value>
     public int? MaxConcurrent { get; set; }
 
+    /// <summary>The most payload logging calls on this route get (<c>off</c>, <c>metadata</c>, <c>redacted</c>, <c>full</c>): it lowers the org's or customer's <c>payload_logging</c>, never raises it.</summary>
+    /// <value>Default null: no cap.</value>
+    public string? PayloadLogging { get; set; }
+
     /// <summary>Whether cache entries of this route are shared by all orgs (public, non-personal prompts only).</summary>
     /// <value>Default false: every org has its own entries.</value>
     public bool SharedAcrossOrgs { get; set; }

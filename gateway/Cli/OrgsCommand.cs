@@ -82,6 +82,7 @@ internal static class OrgsCommand
     private static string HelpName(SettingsColumn column) => column.Kind switch
     {
         SettingsKind.Mode => "cheap|smart|auto|none",
+        SettingsKind.Logging => "off|metadata|redacted|full",
         SettingsKind.Int or SettingsKind.Long => "N|none",
         SettingsKind.Usd => "USD|none",
         _ => "true|false",
@@ -95,7 +96,7 @@ internal static class OrgsCommand
             return null;
         }
 
-        if (field == "mode_default")
+        if (field is "mode_default" or "payload_logging")
         {
             return JsonValue.Create(text);
         }

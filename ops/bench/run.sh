@@ -63,12 +63,15 @@ usage: ops/bench/run.sh [--quick | --full] [options]
   --limits              add gateway+limits and gateway-prod+limits (for those of gateway and gateway-prod that run):
                         the same gateway, its bench org given an RPM and a TPM limit and a hard USD budget none of
                         the load reaches (PUT /api/orgs/ORG/settings once started); chat kinds only, its own key
+  --payloads            add gateway+payloads and gateway-prod+payloads (for those that run): the same gateway, its
+                        bench org's payload_logging set to redacted (PUT /api/orgs/ORG/settings once started), so
+                        every call is redacted and stored in the background; chat kinds only, its own key
   --no-gc-hook          do not load the allocation-counting startup hook into the .NET proxies
   --keep                keep the temp folder (logs, nginx config) and print its path
 EOF
 }
 
-mode=quick custom="" runs="" duration="" warmup="" rev="" snapshot=0 build=1 gc_hook=1 keep=0 limits=0
+mode=quick custom="" runs="" duration="" warmup="" rev="" snapshot=0 build=1 gc_hook=1 keep=0 limits=0 payloads=0
 only_targets="" scenario_filter="" dotnet_env="" gateway_env="" variants=() extra_scenarios=()
 dedupe_n=50 scale="" scale_ramp=20 redis_addr="" pg_cs="" scale_targets=gateway baseline_rev=""
 fixed_rate="" rates="1000 2000" rate_duration=60 rate_warmup=5 rate_targets="" rate_kinds=chat
@@ -106,6 +109,7 @@ while [ $# -gt 0 ]; do
     --add-scenario) extra_scenarios+=("$2") custom=", custom"; shift ;;
     --no-gc-hook) gc_hook=0 ;;
     --limits) limits=1 custom=", custom" ;;
+    --payloads) payloads=1 custom=", custom" ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -182,6 +186,16 @@ LIMITS_SETTINGS='{"rpm_limit":10000000,"tpm_limit":10000000000,"hard_budget":tru
 if [ "$limits" = 1 ]; then
   for t in gateway gateway-prod; do
     [[ " ${TARGETS[*]} " == *" $t "* ]] && TARGETS+=("$t+limits") && VARIANT_ENV[$t+limits]=""
+  done
+fi
+
+# --payloads: the bench org of PAYLOADS_KEY stores every call's payload, redacted (issue 19: against off, >= 0.9x).
+PAYLOADS_KEY=sk-bench-payloads
+PAYLOADS_ORG=pt_$(printf %s "$PAYLOADS_KEY" | sha256sum | cut -c1-16)
+PAYLOADS_SETTINGS='{"payload_logging":"redacted"}'
+if [ "$payloads" = 1 ]; then
+  for t in gateway gateway-prod; do
+    [[ " ${TARGETS[*]} " == *" $t "* ]] && TARGETS+=("$t+payloads") && VARIANT_ENV[$t+payloads]=""
   done
 fi
 
@@ -400,6 +414,10 @@ start_bare_yarp() { # LATENCY UPSTREAM_PORT [NAME ENV]
     curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$LIMITS_SETTINGS" \
       "http://127.0.0.1:$port/api/orgs/$LIMITS_ORG/settings" || { log "$name-$1: could not set the bench org's limits"; exit 1; }
   fi
+  if [[ "$name" == *+payloads ]]; then
+    curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$PAYLOADS_SETTINGS" \
+      "http://127.0.0.1:$port/api/orgs/$PAYLOADS_ORG/settings" || { log "$name-$1: could not turn on the bench org's payload logging"; exit 1; }
+  fi
   T_PORT[$name:$1]=$port T_PIDS[$name:$1]=$LAST_PID T_GC[$name:$1]=$TMP/$name-$1.gc
 }
 
@@ -506,7 +524,7 @@ target_applies() { # TARGET KIND LATENCY
   local b
   b=$(base_of "$1")
   local kinds=${TARGET_KINDS[$b]:-} lats=${TARGET_LATS[$b]:-}
-  [[ "$1" == *+limits ]] && kinds="chat chat-nostore"
+  [[ "$1" == *+limits || "$1" == *+payloads ]] && kinds="chat chat-nostore"
   { [ "$2" = - ] || [ -z "$kinds" ] || [[ " $kinds " == *" $2 "* ]]; } && { [ -z "$lats" ] || [[ " $lats " == *" $3 "* ]]; }
 }
 
@@ -609,7 +627,7 @@ measure() { # ROUND KIND LATENCY CONNECTIONS TARGET
   gc0=$(gc_stats "$gcfile")
   [ ${#backend[@]} -gt 0 ] && bcpu0=$(cpu_ticks "${backend[@]}")
   cpu0=$(cpu_ticks "${pids[@]}")
-  line=$(BENCH_KEY=$([[ "$target" == *+limits ]] && echo "$LIMITS_KEY" || echo sk-bench-0000) run_load "$load" "$conns" "$duration" "$base")
+  line=$(BENCH_KEY=$(case "$target" in *+limits) echo "$LIMITS_KEY" ;; *+payloads) echo "$PAYLOADS_KEY" ;; *) echo sk-bench-0000 ;; esac) run_load "$load" "$conns" "$duration" "$base")
   cpu1=$(cpu_ticks "${pids[@]}")
   [ ${#backend[@]} -gt 0 ] && bcpu1=$(cpu_ticks "${backend[@]}") && bcpu=$((bcpu1 - bcpu0))
   [ -n "$gcfile" ] && sleep 0.12 # the hook rewrites its file every 50 ms

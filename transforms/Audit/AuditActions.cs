@@ -27,9 +27,15 @@ public static class AuditActions
     /// <summary>An operator cancelled a running call (<c>DELETE /api/inflight/{id}</c>, <c>inflight cancel</c>).</summary>
     public const string InflightCancel = "inflight.cancel";
 
+    /// <summary>An operator read a call's stored payload (<c>GET /api/logs/{request_id}</c>); recorded before the read.</summary>
+    public const string PayloadView = "payload.view";
+
+    /// <summary>An operator erased an org's or a customer's stored payloads (<c>DELETE /api/logs</c>); recorded before the erasure.</summary>
+    public const string PayloadErase = "payload.erase";
+
     /// <summary>Every action this build records.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge, InflightCancel];
+        [KeyCreate, KeyUpdate, KeyRevoke, KeyRotate, OrgSettingsUpdate, CustomerSettingsUpdate, CachePurge, InflightCancel, PayloadView, PayloadErase];
 
     /// <summary>The target naming a key: <c>key:&lt;id&gt;</c>.</summary>
     public static string KeyTarget(string keyId) => "key:" + keyId;

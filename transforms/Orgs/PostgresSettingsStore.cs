@@ -80,7 +80,7 @@ internal sealed class PostgresSettingsStore(PostgresDatabase database) : ISettin
 
     private static NpgsqlDbType TypeOf(SettingsKind kind) => kind switch
     {
-        SettingsKind.Mode => NpgsqlDbType.Text,
+        SettingsKind.Mode or SettingsKind.Logging => NpgsqlDbType.Text,
         SettingsKind.Flag => NpgsqlDbType.Boolean,
         SettingsKind.Int => NpgsqlDbType.Integer,
         SettingsKind.Long => NpgsqlDbType.Bigint,

@@ -17,4 +17,7 @@ internal enum SettingsKind
 
     /// <summary>An exact amount of USD: <c>numeric(20,10)</c> (exact decimal text in the embedded store).</summary>
     Usd,
+
+    /// <summary>A payload logging level (<see cref="PayloadLoggingName"/>): <c>text</c>.</summary>
+    Logging,
 }

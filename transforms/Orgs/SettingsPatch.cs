@@ -62,6 +62,8 @@ internal sealed class SettingsPatch
         {
             case SettingsKind.Mode:
                 return Mode(value);
+            case SettingsKind.Logging:
+                return Logging(value, inherits);
             case SettingsKind.Flag:
                 return JsonFields.Flag(column.Name, value, nullable: inherits);
             case SettingsKind.Usd:
@@ -85,6 +87,20 @@ internal sealed class SettingsPatch
         return ModeName.Parse(text) is { } mode
             ? (mode, null)
             : (null, FieldError.Invalid("mode_default", $"mode_default is '{text}'; it must be cheap, smart, auto or null{NearestName.Hint(text, ModeName.All)}"));
+    }
+
+    private static (object?, FieldError?) Logging(JsonElement value, bool inherits)
+    {
+        if (value.ValueKind == JsonValueKind.Null && inherits)
+        {
+            return (null, null);
+        }
+
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+        return value.ValueKind == JsonValueKind.String && PayloadLoggingName.Parse(text) is { } level
+            ? (level, null)
+            : (null, FieldError.Invalid("payload_logging",
+                $"payload_logging is '{text}'; it must be off, metadata, redacted or full{(inherits ? " (or null for the org's)" : "")}{NearestName.Hint(text, PayloadLoggingName.All)}"));
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

@@ -24,6 +24,7 @@ internal sealed class SettingsTable
         new("rpm_limit", SettingsKind.Int, 1, JsonFields.MaxRpm, o => o.RpmLimit, c => c.RpmLimit),
         new("tpm_limit", SettingsKind.Long, 1, JsonFields.MaxTpm, o => o.TpmLimit, c => c.TpmLimit),
         new("max_concurrent", SettingsKind.Int, 1, JsonFields.MaxConcurrent, o => o.MaxConcurrent, c => c.MaxConcurrent),
+        new("payload_logging", SettingsKind.Logging, 0, 0, o => o.PayloadLogging, c => c.PayloadLogging),
     ];
 
     private SettingsTable(string name, IReadOnlyList<string> keys, IReadOnlyList<SettingsColumn> columns, bool inherits)

@@ -32,7 +32,7 @@ internal sealed record StoredSettings(SettingsTable Table, IReadOnlyList<string>
                 var ordinal = keyCount + i;
                 values[i] = reader.IsDBNull(ordinal) ? null : table.Columns[i].Kind switch
                 {
-                    SettingsKind.Mode => reader.GetString(ordinal),
+                    SettingsKind.Mode or SettingsKind.Logging => reader.GetString(ordinal),
                     SettingsKind.Flag => reader.GetBoolean(ordinal),
                     SettingsKind.Int => reader.GetInt32(ordinal),
                     SettingsKind.Long => reader.GetInt64(ordinal),
@@ -62,6 +62,7 @@ internal sealed record StoredSettings(SettingsTable Table, IReadOnlyList<string>
         RpmLimit = (int?)Value("rpm_limit"),
         TpmLimit = (long?)Value("tpm_limit"),
         MaxConcurrent = (int?)Value("max_concurrent"),
+        PayloadLogging = (string?)Value("payload_logging") ?? PayloadLoggingName.Off,
     }, UpdatedAt);
 
     /// <summary>The row as the customer record (null = the org's value).</summary>
@@ -80,6 +81,7 @@ internal sealed record StoredSettings(SettingsTable Table, IReadOnlyList<string>
         RpmLimit = (int?)Value("rpm_limit"),
         TpmLimit = (long?)Value("tpm_limit"),
         MaxConcurrent = (int?)Value("max_concurrent"),
+        PayloadLogging = (string?)Value("payload_logging"),
     }, UpdatedAt);
 
     private object? Value(string column)

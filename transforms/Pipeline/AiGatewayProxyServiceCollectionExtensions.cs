@@ -8,6 +8,7 @@ using AiGateway.Transforms.Inflight;
 using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Modes;
 using AiGateway.Transforms.Orgs;
+using AiGateway.Transforms.Payloads;
 using AiGateway.Transforms.Prices;
 using AiGateway.Transforms.Quota;
 using AiGateway.Transforms.Redis;
@@ -28,6 +29,7 @@ public static class AiGatewayProxyServiceCollectionExtensions
         services.AddPrices();
         services.AddAiCalls();
         services.AddCostLog();
+        services.AddPayloads();
         services.AddGatewayIdentity();
         services.AddTenantWalls();
         services.AddAiExchange();

@@ -218,11 +218,17 @@
     list.replaceChildren(...values.filter((v) => v !== '').map((v) => Object.assign(document.createElement('option'), { value: v })));
   }
 
-  function table(id, columns, rows, none = 'No calls in this range') {
+  function table(id, columns, rows, none = 'No calls in this range', open = null) {
     const body = document.querySelector(`#${id} tbody`);
     body.replaceChildren();
     for (const row of rows) {
       const tr = document.createElement('tr');
+      if (open) {
+        tr.className = 'openable';
+        tr.tabIndex = 0;
+        tr.addEventListener('click', () => open(row));
+        tr.addEventListener('keydown', (event) => { if (event.key === 'Enter') open(row); });
+      }
       for (const column of columns) {
         const td = document.createElement('td');
         td.textContent = column(row);
@@ -238,6 +244,55 @@
       td.textContent = none;
       tr.appendChild(td);
       body.appendChild(tr);
+    }
+  }
+
+  // A call's stored payload (GET /api/logs/{id}): the full admin key only, and the read is audited.
+  async function showPayload(id) {
+    const view = document.getElementById('payload-view');
+    const status = document.getElementById('payload-status');
+    const request = document.getElementById('payload-request');
+    const response = document.getElementById('payload-response');
+    document.getElementById('payload-id').textContent = id;
+    status.textContent = 'Loading…';
+    request.textContent = '';
+    response.textContent = '';
+    view.hidden = false;
+    const headers = { Accept: 'application/json' };
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    if (key) {
+      headers.Authorization = `Bearer ${key}`;
+    }
+    try {
+      const answer = await fetch(`/api/logs/${encodeURIComponent(id)}`, { headers, cache: 'no-store' });
+      const body = await answer.json().catch(() => null);
+      if (!answer.ok) {
+        status.textContent = answer.status === 403 ? 'Payloads need the full admin key (Gateway:Admin:Key).' : (body?.error?.message || `HTTP ${answer.status}`);
+        return;
+      }
+      const payload = body.payload;
+      if (!payload) {
+        status.textContent = 'No payload stored for this call (its org or customer has payload logging off, or it is past retention).';
+        return;
+      }
+      const redactions = Object.entries(payload.redactions || {}).map(([type, n]) => `${n} ${type}`).join(', ');
+      status.textContent = `Level ${payload.level}${payload.truncated ? ', truncated' : ''}${redactions ? `; redacted: ${redactions}` : ''}`;
+      request.textContent = pretty(payload.request);
+      response.textContent = payload.response === null ? '(not stored: a cache hit or a follower refers to the call that produced it)' : pretty(payload.response);
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  }
+
+  document.getElementById('payload-close')?.addEventListener('click', () => {
+    document.getElementById('payload-view').hidden = true;
+  });
+
+  function pretty(text) {
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      return text;
     }
   }
 
@@ -314,7 +369,7 @@
     table('table-expensive', [
       (c) => new Date(c.ts).toLocaleString(), (c) => c.org_id, (c) => routeName(c.route), (c) => modelName(c.model),
       (c) => count(c.prompt_tokens), (c) => count(c.completion_tokens), (c) => money(c.cost_usd), (c) => ms(c.duration_ms),
-    ], report.top_expensive);
+    ], report.top_expensive, undefined, (c) => showPayload(c.id));
     table('table-called', [
       (r) => routeName(r.route), (r) => count(r.requests), (r) => percent(r.cache_hit_rate), (r) => money(r.cost_usd), (r) => money(r.avg_cost_usd),
     ], report.most_called_routes);

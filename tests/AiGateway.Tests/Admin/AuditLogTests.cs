@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using AiGateway.Tests.Infrastructure;
 using AiGateway.Transforms.Audit;
+using AiGateway.Transforms.Payloads;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Xunit;
@@ -178,7 +180,20 @@ public sealed class AuditLogTests
         [AuditActions.CachePurge] = (() => setup.Admin.SendAsync(HttpMethod.Delete, "api/cache?org=acme"), _ => "org:acme"),
         [AuditActions.InflightCancel] = (() => CancelARunningCallAsync(setup, keys.PatchedSecret),
             answer => "call:" + JsonDocument.Parse(answer).RootElement.GetProperty("id").GetString()),
+        [AuditActions.PayloadView] = (() => ViewALoggedCallAsync(setup, keys.PatchedSecret),
+            answer => "call:" + JsonDocument.Parse(answer).RootElement.GetProperty("row").GetProperty("id").GetString()),
+        [AuditActions.PayloadErase] = (() => setup.Admin.SendAsync(HttpMethod.Delete, "api/logs?org=acme&customer=cust-1"), _ => "customer:acme/cust-1"),
     };
+
+    // A call made and its row written (read from the store, which audits nothing), then viewed through the API.
+    private static async Task<HttpResponseMessage> ViewALoggedCallAsync(KeyCalls setup, string secret)
+    {
+        using var call = await setup.CallAsync(secret);
+        var id = Guid.Parse(call.Headers.GetValues("x-aigw-request-id").Single());
+        var store = setup.Gateway.Services.GetRequiredService<IPayloadStore>();
+        await Eventually.UntilAsync(async () => await store.ReadAsync(id, CancellationToken.None) is { Row: not null }, "the call's log row");
+        return await setup.Admin.SendAsync(HttpMethod.Get, $"api/logs/{id}");
+    }
 
     // A call the upstream holds for ten minutes, cancelled once the in-flight list holds it (it runs on when the cancel is refused).
     private static async Task<HttpResponseMessage> CancelARunningCallAsync(KeyCalls setup, string secret)

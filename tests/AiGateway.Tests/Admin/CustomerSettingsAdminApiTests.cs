@@ -17,7 +17,7 @@ public sealed class CustomerSettingsAdminApiTests
         using var json = JsonDocument.Parse(await gateway.Client.GetStringAsync("api/orgs/acme/customers/cust-17/settings"));
 
         Assert.Equal(
-            """{"org_id":"acme","customer_id":"cust-17","mode_default":null,"client_mode_override":null,"cache_enabled":null,"cache_ttl_seconds":null,"dedupe_enabled":null,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":null,"rpm_limit":null,"tpm_limit":null,"max_concurrent":null}""",
+            """{"org_id":"acme","customer_id":"cust-17","mode_default":null,"client_mode_override":null,"cache_enabled":null,"cache_ttl_seconds":null,"dedupe_enabled":null,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":null,"rpm_limit":null,"tpm_limit":null,"max_concurrent":null,"payload_logging":null}""",
             json.RootElement.GetRawText());
     }
 

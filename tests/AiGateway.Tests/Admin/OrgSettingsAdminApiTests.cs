@@ -21,7 +21,7 @@ public sealed class OrgSettingsAdminApiTests
         using var json = JsonDocument.Parse(await gateway.Client.GetStringAsync("api/orgs/acme/settings"));
 
         Assert.Equal(
-            """{"org_id":"acme","mode_default":null,"client_mode_override":true,"cache_enabled":true,"cache_ttl_seconds":null,"dedupe_enabled":true,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":false,"rpm_limit":null,"tpm_limit":null,"max_concurrent":null,"customers_allowed":false}""",
+            """{"org_id":"acme","mode_default":null,"client_mode_override":true,"cache_enabled":true,"cache_ttl_seconds":null,"dedupe_enabled":true,"monthly_token_budget":null,"monthly_usd_budget":null,"hard_budget":false,"rpm_limit":null,"tpm_limit":null,"max_concurrent":null,"payload_logging":"off","customers_allowed":false}""",
             json.RootElement.GetRawText());
     }
 

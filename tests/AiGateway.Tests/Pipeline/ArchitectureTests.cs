@@ -18,7 +18,7 @@ public sealed class ArchitectureTests
     public static readonly string[] FolderOrder =
     [
         "Errors", "Configuration", "Endpoints", "Storage", "Audit", "Redis", "Prices", "Identity", "Exchange", "Orgs",
-        "Relay", "Walls", "Upstream", "Caching", "Dedupe", "Inflight", "Metering", "Quota", "Modes", "CostLog", "Telemetry", "Pipeline",
+        "Relay", "Walls", "Upstream", "Caching", "Dedupe", "Inflight", "Metering", "Quota", "Modes", "CostLog", "Payloads", "Telemetry", "Pipeline",
     ];
 
     private const string Transforms = "AiGateway.Transforms";
