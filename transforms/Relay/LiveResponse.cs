@@ -131,6 +131,9 @@ public sealed class LiveResponse
     /// <summary>How many keepalives the answer has asked its readers to write so far (see <see cref="KeepAlive"/>).</summary>
     public int KeepAlives => Volatile.Read(ref _keepAlives);
 
+    /// <summary>Its place in the keepalive queue while it runs (<see cref="StreamKeepAlive"/>).</summary>
+    internal StreamKeepAlive.Slot? KeepAliveSlot { get; set; }
+
     /// <summary>When the upstream last gave the answer something, or a keepalive was last asked for (<see cref="Environment.TickCount64"/>).</summary>
     internal long LastActivity => Volatile.Read(ref _lastActivity);
 

@@ -105,6 +105,7 @@ internal sealed class LiveResponseRegistry : IDisposable
     /// <summary>Ends the leadership of <paramref name="live"/>, and forgets it after the resume window (or sooner, to stay within the byte bound).</summary>
     public void Release(LiveResponse live, TimeSpan resumeWindow)
     {
+        StreamKeepAlive.Forget(live);
         _inflight.TryRemove(new KeyValuePair<string, LiveResponse>(live.Fingerprint, live));
         _running.TryRemove(new KeyValuePair<string, LiveResponse>(live.ResponseId, live));
         // Only a stream can be resumed, and a cached one is resumed from the cache: holding either for the whole

@@ -14,8 +14,11 @@ internal sealed class StreamKeepAlive : IDisposable
 {
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly Lock _gate = new();
-    // Due time (Environment.TickCount64) first; a stream is never in it twice.
-    private readonly PriorityQueue<LiveResponse, long> _due = new();
+    // Due time (Environment.TickCount64) first; a stream is never in it twice. The queue holds each stream through a
+    // small slot that lets go of it when it ends (Forget): a stream ended seconds before its next check would
+    // otherwise keep its whole answer alive until then (issue 21 measured 170 MB more RSS and twice the GC pauses on
+    // 0 ms streams at 32 connections, with the default 15 s period).
+    private readonly PriorityQueue<Slot, long> _due = new();
     private readonly ITimer _timer;
     private TimeSpan _period;
 
@@ -48,9 +51,21 @@ internal sealed class StreamKeepAlive : IDisposable
             return;
         }
 
+        var slot = new Slot { Live = live };
+        live.KeepAliveSlot = slot;
         lock (_gate)
         {
-            _due.Enqueue(live, live.LastActivity + (seconds * 1000L));
+            _due.Enqueue(slot, live.LastActivity + (seconds * 1000L));
+        }
+    }
+
+    /// <summary>Stops watching a stream that ended (its slot stays queued until due, holding nothing).</summary>
+    public static void Forget(LiveResponse live)
+    {
+        if (live.KeepAliveSlot is { } slot)
+        {
+            Volatile.Write(ref slot.Live, null);
+            live.KeepAliveSlot = null;
         }
     }
 
@@ -69,10 +84,10 @@ internal sealed class StreamKeepAlive : IDisposable
             }
 
             var period = seconds * 1000L;
-            while (_due.TryPeek(out var live, out var due) && due <= now)
+            while (_due.TryPeek(out var slot, out var due) && due <= now)
             {
                 _due.Dequeue();
-                if (live.IsFinished)
+                if (Volatile.Read(ref slot.Live) is not { IsFinished: false } live)
                 {
                     continue;
                 }
@@ -85,7 +100,7 @@ internal sealed class StreamKeepAlive : IDisposable
                     next = now + period;
                 }
 
-                _due.Enqueue(live, next);
+                _due.Enqueue(slot, next);
             }
         }
 
@@ -108,6 +123,13 @@ internal sealed class StreamKeepAlive : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _timer.Dispose();
+
+    /// <summary>A stream's place in the queue.</summary>
+    internal sealed class Slot
+    {
+        /// <summary>The stream, until it ends.</summary>
+        public LiveResponse? Live;
+    }
 
     private static TimeSpan Period(int keepAliveSeconds) =>
         TimeSpan.FromMilliseconds(Math.Clamp(keepAliveSeconds * 1000L / 8, 50, 1000));
