@@ -76,8 +76,18 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
             return;
         }
 
-        var identity = context.Features.Get<OrgIdentity>() ?? OrgIdentity.Anonymous;
+        // The route names a log column, a cache scope and limit counters: a client's text of any size or shape would
+        // reach all three, so it takes the shape a model name takes.
         var route = context.Request.Headers[RouteHeader].ToString();
+        if (route.Length > 0 && !ModelName.IsValid(route))
+        {
+            document.Dispose();
+            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_header",
+                $"{RouteHeader} must be 1 to {ModelName.MaxLength} characters from A-Z, a-z, 0-9 and . _ : / @ + -.", RouteHeader);
+            return;
+        }
+
+        var identity = context.Features.Get<OrgIdentity>() ?? OrgIdentity.Anonymous;
         using var exchange = new AiExchange(context, call, identity, route.Length == 0 ? null : route, body, document);
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Features.Set(exchange);

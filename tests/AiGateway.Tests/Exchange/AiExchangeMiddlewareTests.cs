@@ -126,6 +126,29 @@ public sealed class AiExchangeMiddlewareTests
     private static byte[] Bytes(string before, byte[] middle, string after) =>
         [.. Encoding.UTF8.GetBytes(before), .. middle, .. Encoding.UTF8.GetBytes(after)];
 
+    [Fact]
+    public async Task Post_RouteHeaderOutsideTheAllowedShape_400InvalidHeaderAndNeverForwarded()
+    {
+        // The route names a log column, a cache scope and limit counters; a route in the shape passes.
+        await using var upstream = await MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+
+        foreach (var route in new[] { new string('r', 257), "two words", "semi;colon" })
+        {
+            using var refused = Chat("gpt-4o-mini");
+            refused.Headers.TryAddWithoutValidation("x-aigw-route", route);
+            using var response = await gateway.Client.SendAsync(refused);
+
+            await OpenAiErrorAssert.IsErrorAsync(response, 400, "invalid_header");
+        }
+
+        Assert.Equal(0, upstream.RequestCount);
+        using var fine = Chat("gpt-4o-mini");
+        fine.Headers.Add("x-aigw-route", "reports.eu-1");
+        using var passed = await gateway.Client.SendAsync(fine);
+        Assert.Equal(200, (int)passed.StatusCode);
+    }
+
     private static HttpRequestMessage Chat(string model) =>
         Post("v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Guid.NewGuid() + "\"}]}");
 
