@@ -167,9 +167,9 @@ internal sealed class RedisLiveMirror : IAnswerSink
                     started = true;
                 }
 
-                for (; started && next < count; next += Math.Min(count - next, MaxEventsPerEntry))
+                if (started)
                 {
-                    _pending.Add(database.StreamAddAsync(log, RedisLiveEntries.Events(_live, next, Math.Min(count - next, MaxEventsPerEntry))));
+                    next = AddEvents(database, log, next, count, _pending);
                 }
 
                 if (ending || finished)
@@ -221,6 +221,17 @@ internal sealed class RedisLiveMirror : IAnswerSink
         }
     }
 
+    // Adds the entries of events next to count - 1 (at most MaxEventsPerEntry each) to writes; returns count.
+    private int AddEvents(IDatabase database, RedisKey log, int next, int count, List<Task> writes)
+    {
+        for (; next < count; next += Math.Min(count - next, MaxEventsPerEntry))
+        {
+            writes.Add(database.StreamAddAsync(log, RedisLiveEntries.Events(_live, next, Math.Min(count - next, MaxEventsPerEntry))));
+        }
+
+        return next;
+    }
+
     // The whole log of an answer that ended before a client elsewhere asked for it, kept for the resume window.
     private async Task WriteLateAsync()
     {
@@ -235,9 +246,9 @@ internal sealed class RedisLiveMirror : IAnswerSink
                 writes.Add(database.StreamAddAsync(log, RedisLiveEntries.Start(_live)));
             }
 
-            for (var next = 0; writes.Count > 0 && next < _live.EventCount; next += MaxEventsPerEntry)
+            if (writes.Count > 0)
             {
-                writes.Add(database.StreamAddAsync(log, RedisLiveEntries.Events(_live, next, Math.Min(_live.EventCount - next, MaxEventsPerEntry))));
+                AddEvents(database, log, 0, _live.EventCount, writes);
             }
 
             writes.Add(database.StreamAddAsync(log, _live.State == LiveState.Completed && writes.Count > 0
