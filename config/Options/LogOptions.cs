@@ -11,6 +11,14 @@ public sealed class LogOptions
     /// <value>Months, 1 to 120. Default 13. The <c>ai_cost_daily</c> rollup is kept regardless.</value>
     public int RetentionMonths { get; set; } = 13;
 
+    /// <summary>
+    /// Whether a call's row is appended to a journal file under <c>Gateway:DataDir/spill</c> (the page cache, no fsync)
+    /// before its answer's last byte leaves, so that killing the process (<c>kill -9</c>) loses no answered call's row.
+    /// Answers of logged calls are then sent without <c>Content-Length</c> (chunked), so that their end follows the row.
+    /// </summary>
+    /// <value>Default true. Read at start-up.</value>
+    public bool Journal { get; set; } = true;
+
     /// <summary>Rows held in memory waiting for the writer; beyond it rows go to spill files under <c>Gateway:DataDir</c>.</summary>
     /// <value>Rows, 1000 to 10000000. Default 200000.</value>
     public int QueueCapacity { get; set; } = 200_000;

@@ -20,7 +20,8 @@ namespace AiGateway.Transforms.CostLog;
 /// Proxy-pipeline step around every understood call, right after it is stamped: when the call ends — answered, refused,
 /// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
 /// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
-/// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
+/// log writer before the pipeline unwinds: with the journal on, the answer's end (its last chunk) leaves only once the
+/// row is in the journal (nothing is logged per request). A refusal made before the caller is known
 /// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
 /// </summary>
 internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks, IOptions<GatewayOptions> options) : IDisposable
@@ -28,7 +29,14 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
     /// <summary>The org of a call refused before its key was known.</summary>
     public const string UnauthenticatedOrg = "unauthenticated";
 
+    private static readonly Func<object, Task> DropContentLength = static response =>
+    {
+        ((HttpResponse)response).ContentLength = null;
+        return Task.CompletedTask;
+    };
+
     private readonly ICallLogSink[] _sinks = sinks.ToArray();
+    private readonly bool _journal = options.Value.Log.Journal;
 
     // Enough rows to see an attack or a misconfigured client, too few to fill a disk (Gateway:Log:UnauthenticatedRowsPerMinute).
     private readonly TokenBucketRateLimiter _unauthenticatedRows = new(new TokenBucketRateLimiterOptions
@@ -55,6 +63,13 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             return;
         }
 
+        if (_journal)
+        {
+            // A Content-Length answer is over for its client with its last body byte, before the row exists; chunked, it
+            // ends when the pipeline does.
+            context.Response.OnStarting(DropContentLength, context.Response);
+        }
+
         using var activity = CallSpans.Start(call);
         try
         {
@@ -75,7 +90,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
 
             if (row.OrgId != UnauthenticatedOrg || AdmitUnauthenticated())
             {
-                writer.TryWrite(row);
+                // Before the pipeline unwinds, so the answer's end (its last chunk) leaves after the row is journaled.
+                await writer.WriteDurableAsync(row);
             }
         }
     }

@@ -98,4 +98,8 @@ public sealed class PerfLogRecord
         get => new(PromptTokens, CachedTokens, CompletionTokens);
         set => (PromptTokens, CachedTokens, CompletionTokens) = (value.PromptTokens, value.CachedTokens, value.CompletionTokens);
     }
+
+    /// <summary>The journal file holding this row until it settles (stored, spilled or given up).</summary>
+    [JsonIgnore]
+    internal JournalSegment? JournalSegment { get; set; }
 }

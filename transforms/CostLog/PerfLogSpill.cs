@@ -7,6 +7,7 @@ namespace AiGateway.Transforms.CostLog;
 /// <summary>
 /// Log rows that could not go to the store yet, as JSON lines in <c>{Gateway:DataDir}/spill/perf-*.jsonl</c>, replayed
 /// oldest first once the store is back. Rows the store refused go to <c>rejected-*.jsonl</c> and are never replayed.
+/// A <see cref="PerfLogJournal"/> file that no process holds open any more (its process died) is adopted as a spill file.
 /// </summary>
 internal sealed class PerfLogSpill : IDisposable
 {
@@ -27,7 +28,8 @@ internal sealed class PerfLogSpill : IDisposable
     {
         Folder = Path.GetFullPath(folder);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
-        _pending = Directory.Exists(Folder) && Directory.EnumerateFiles(Folder, SpillPattern).Any();
+        _pending = Directory.Exists(Folder)
+            && (Directory.EnumerateFiles(Folder, SpillPattern).Any() || Directory.EnumerateFiles(Folder, PerfLogJournal.Pattern).Any());
     }
 
     /// <summary>The spill folder.</summary>
@@ -93,9 +95,13 @@ internal sealed class PerfLogSpill : IDisposable
             _pending = false;
         }
 
-        return Directory.Exists(Folder)
-            ? Directory.GetFiles(Folder, SpillPattern).Order(StringComparer.Ordinal).ToList()
-            : [];
+        if (!Directory.Exists(Folder))
+        {
+            return [];
+        }
+
+        AdoptOrphanJournals();
+        return Directory.GetFiles(Folder, SpillPattern).Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Closes the file being appended to, leaving it for a later replay; rows spilled after this go to a new file.</summary>
@@ -130,6 +136,32 @@ internal sealed class PerfLogSpill : IDisposable
         lock (_gate)
         {
             CloseCurrent();
+        }
+    }
+
+    // A live journal file is held open with a shared lock, so an exclusive open succeeds only on a dead process's file.
+    // Its rows that reached the store before the process died are skipped by the store's replay.
+    private void AdoptOrphanJournals()
+    {
+        foreach (var path in Directory.GetFiles(Folder, PerfLogJournal.Pattern))
+        {
+            using (var claimed = TryClaim(path))
+            {
+                if (claimed is null)
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                var name = Path.GetFileName(path);
+                File.Move(path, Path.Combine(Folder, "perf-" + name["journal-".Length..]));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Another instance adopted it first, or it went meanwhile.
+            }
         }
     }
 

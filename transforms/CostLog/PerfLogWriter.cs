@@ -10,7 +10,8 @@ namespace AiGateway.Transforms.CostLog;
 /// Takes log rows off the request path through a bounded channel and writes them to the store in batches, at least
 /// every <c>Gateway:Log:FlushIntervalMs</c>. Nothing is dropped: while the store is unavailable, or when the channel is
 /// full, rows go to <see cref="PerfLogSpill"/> files that are replayed (idempotently) once it is back; stopping drains
-/// the channel.
+/// the channel. With <c>Gateway:Log:Journal</c> on, <see cref="WriteDurableAsync"/> journals a row before it is queued
+/// (<see cref="PerfLogJournal"/>), and the journal lets go of it once its batch is stored or spilled.
 /// </summary>
 internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
 {
@@ -21,6 +22,7 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
     private readonly PerfLogBatcher _batcher;
     private readonly IPerfLogStore _store;
     private readonly PerfLogSpill _spill;
+    private readonly PerfLogJournal? _journal;
     private readonly IOptionsMonitor<GatewayOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -57,6 +59,7 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
             FullMode = BoundedChannelFullMode.Wait,
         });
         _batcher = new PerfLogBatcher(_channel.Reader, _batchSize, options, time);
+        _journal = log.Journal ? new PerfLogJournal(spill.Folder, TryWrite, logger) : null;
     }
 
     /// <summary>The first wait before the store is tried again after it failed; doubled on each failure.</summary>
@@ -97,6 +100,18 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
         }
 
         return _channel.Writer.TryWrite(record) || SpillFromRequestPath(record);
+    }
+
+    /// <inheritdoc/>
+    public Task WriteDurableAsync(PerfLogRecord record)
+    {
+        if (_journal is null || record is null)
+        {
+            TryWrite(record!);
+            return Task.CompletedTask;
+        }
+
+        return _journal.AppendAsync(record);
     }
 
     /// <inheritdoc/>
@@ -154,6 +169,11 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
                 }
             }
 
+            foreach (var record in batch)
+            {
+                PerfLogJournal.Settle(record);
+            }
+
             batch.Clear();
             if (Volatile.Read(ref _queueFull) == 1 && _channel.Reader.Count < _capacity / 2)
             {
@@ -161,8 +181,10 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
             }
         }
 
-        // Drained: close the spill file so that the next start (or another instance) can replay it.
+        // Drained: close the spill file so that the next start (or another instance) can replay it; the journal's last
+        // file holds only settled rows now and goes.
         _spill.Close();
+        _journal?.Dispose();
     }
 
     private bool SpillFromRequestPath(PerfLogRecord record)
@@ -172,7 +194,9 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
             PerfLogWriterLog.QueueFull(_logger, _capacity, _spill.Folder);
         }
 
-        if (_spill.TryAppend([record], durable: false))
+        var spilled = _spill.TryAppend([record], durable: false);
+        PerfLogJournal.Settle(record);
+        if (spilled)
         {
             Interlocked.Increment(ref _spilledRows);
             return true;

@@ -44,4 +44,12 @@ internal static partial class PerfLogWriterLog
     [LoggerMessage(EventId = 6010, EventName = "PerfLogWriterFailed", Level = LogLevel.Error,
         Message = "The cost log writer failed unexpectedly; its batch was spilled.")]
     public static partial void WriterFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6014, EventName = "PerfLogJournalFailed", Level = LogLevel.Warning,
+        Message = "Could not write the cost log journal in {Folder} ({Reason}); rows still reach the store, but a kill before they do would lose them.")]
+    public static partial void JournalFailed(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(EventId = 6015, EventName = "PerfLogJournalWritable", Level = LogLevel.Information,
+        Message = "The cost log journal in {Folder} is written again.")]
+    public static partial void JournalWritable(ILogger logger, string folder);
 }

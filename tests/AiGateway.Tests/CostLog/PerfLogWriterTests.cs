@@ -211,6 +211,64 @@ public sealed class PerfLogWriterTests : IDisposable
         Assert.Equal(fromLog, rollup);
     }
 
+    [Fact]
+    public async Task WriteDurableAsync_RowInTheJournalWhenItCompletes_JournalGoneOnceStoredAndStopped()
+    {
+        await using var db = await TestServices.CreateDatabaseAsync();
+        await using var database = await MigratedAsync(db.ConnectionString);
+        using var spill = new PerfLogSpill(SpillFolder);
+        var writer = CreateWriter(new PostgresPerfLogStore(database), spill, flushIntervalMs: 1000);
+        await writer.StartAsync(CancellationToken.None);
+
+        var rows = PerfLogRows.Batch(300, Day);
+        await Task.WhenAll(rows.Select(async row =>
+        {
+            await writer.WriteDurableAsync(row);
+            // What a kill -9 would leave: the row is in a journal file, whether or not the store has it yet.
+            Assert.Contains(row.Id.ToString(), JournalText());
+        }));
+        await Eventually.UntilAsync(async () => await PerfLogRows.CountAsync(db.ConnectionString) == 300, "every row stored");
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Empty(Directory.GetFiles(SpillFolder, PerfLogJournal.Pattern));
+        Assert.Equal(0, writer.SpilledRows);
+    }
+
+    [Fact]
+    public async Task StartAsync_JournalOfAKilledProcess_ReplayedOnceWithRowsAlreadyStoredSkipped()
+    {
+        await using var db = await TestServices.CreateDatabaseAsync();
+        await using var database = await MigratedAsync(db.ConnectionString);
+        var rows = PerfLogRows.Batch(60, Day);
+        // The killed process had stored the first 20 rows; its journal holds all 60.
+        await new PostgresPerfLogStore(database).WriteAsync(rows[..20], CancellationToken.None);
+        Directory.CreateDirectory(SpillFolder);
+        await File.WriteAllLinesAsync(Path.Combine(SpillFolder, "journal-20261207T000000000000-1-000001.jsonl"),
+            rows.Select(row => System.Text.Json.JsonSerializer.Serialize(row, PerfLogJsonContext.Default.PerfLogRecord)));
+
+        using var spill = new PerfLogSpill(SpillFolder);
+        var writer = CreateWriter(new PostgresPerfLogStore(database), spill);
+        await writer.StartAsync(CancellationToken.None);
+        await Eventually.UntilAsync(() => Directory.GetFiles(SpillFolder).Length == 0, "the journal adopted and replayed");
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(60, await PerfLogRows.CountAsync(db.ConnectionString));
+        var (rollup, fromLog) = await PerfLogRows.RollupAndLogAsync(db.ConnectionString);
+        Assert.Equal(fromLog, rollup);
+    }
+
+    private string JournalText()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var path in Directory.GetFiles(SpillFolder, PerfLogJournal.Pattern))
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            text.Append(new StreamReader(stream).ReadToEnd());
+        }
+
+        return text.ToString();
+    }
+
     private async Task RunUntilSpillReplayedAsync(PostgresDatabase database)
     {
         using var spill = new PerfLogSpill(SpillFolder);
