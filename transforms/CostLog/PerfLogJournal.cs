@@ -20,6 +20,9 @@ internal sealed class PerfLogJournal : IDisposable
     // Rotating keeps what a crash leaves to replay small; older segments go as soon as their rows settle.
     private const long MaxSegmentBytes = 4L * 1024 * 1024;
 
+    // After a failed write (full disk, read-only folder) rows skip the journal this long rather than pay a throw each.
+    private const long RetryAfterFailureMs = 5_000;
+
     private readonly string _folder;
     private readonly Func<PerfLogRecord, bool> _queue;
     private readonly ILogger _logger;
@@ -32,6 +35,7 @@ internal sealed class PerfLogJournal : IDisposable
     private bool _writing;
     private bool _disposed;
     private bool _failing;
+    private long _retryAt;
     private JournalSegment? _segment;
     private long _sequence;
 
@@ -138,6 +142,11 @@ internal sealed class PerfLogJournal : IDisposable
 
     private void Append(List<PerfLogRecord> group)
     {
+        if (_failing && Environment.TickCount64 < _retryAt)
+        {
+            return;
+        }
+
         try
         {
             var segment = _segment ??= Create();
@@ -178,6 +187,7 @@ internal sealed class PerfLogJournal : IDisposable
         {
             // The rows still go to the store; only a kill before they reach it would lose them.
             CloseSegment();
+            _retryAt = Environment.TickCount64 + RetryAfterFailureMs;
             if (!_failing)
             {
                 _failing = true;

@@ -257,6 +257,25 @@ public sealed class PerfLogWriterTests : IDisposable
         Assert.Equal(fromLog, rollup);
     }
 
+    [Fact]
+    public async Task WriteDurableAsync_JournalCannotBeWritten_RowsStillStoredAndNoCallFails()
+    {
+        await using var db = await TestServices.CreateDatabaseAsync();
+        await using var database = await MigratedAsync(db.ConnectionString);
+        // A file where the folder should be: no journal file can be made (a full or read-only disk acts the same).
+        await File.WriteAllTextAsync(SpillFolder, "not a folder");
+        using var spill = new PerfLogSpill(SpillFolder);
+        var writer = CreateWriter(new PostgresPerfLogStore(database), spill);
+        await writer.StartAsync(CancellationToken.None);
+
+        await Task.WhenAll(PerfLogRows.Batch(50, Day).Select(writer.WriteDurableAsync));
+        await Eventually.UntilAsync(async () => await PerfLogRows.CountAsync(db.ConnectionString) == 50, "every row stored");
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, writer.LostRows);
+        File.Delete(SpillFolder);
+    }
+
     private string JournalText()
     {
         var text = new System.Text.StringBuilder();
