@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace AiGateway.Transforms.CostLog;
@@ -27,8 +24,7 @@ internal sealed class PerfLogJournal : IDisposable
     private readonly Func<PerfLogRecord, bool> _queue;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-    private readonly Utf8JsonWriter _json;
+    private readonly PerfLogLines _lines = new();
     private List<PerfLogRecord> _waiting = new(64);
     private List<PerfLogRecord> _spare = new(64);
     private TaskCompletionSource _waitingWritten = NewGroup();
@@ -45,7 +41,6 @@ internal sealed class PerfLogJournal : IDisposable
         _folder = folder;
         _queue = queue;
         _logger = logger;
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <summary>Journals and queues <paramref name="record"/>; completes once it is in the journal. Never throws.</summary>
@@ -150,26 +145,11 @@ internal sealed class PerfLogJournal : IDisposable
         try
         {
             var segment = _segment ??= Create();
-            _buffer.ResetWrittenCount();
-            foreach (var record in group)
-            {
-                _json.Reset(_buffer);
-                JsonSerializer.Serialize(_json, record, PerfLogJsonContext.Default.PerfLogRecord);
-                _json.Flush();
-                _buffer.Write("\n"u8);
-            }
-
-            segment.Stream.Write(_buffer.WrittenSpan);
+            _lines.Write(segment.Stream, group);
             foreach (var record in group)
             {
                 segment.Hold();
                 record.JournalSegment = segment;
-            }
-
-            if (_buffer.WrittenCount > 64 * 1024)
-            {
-                // One big group must not keep a big buffer for good.
-                _buffer.Clear();
             }
 
             if (segment.Stream.Position >= MaxSegmentBytes)
@@ -199,10 +179,8 @@ internal sealed class PerfLogJournal : IDisposable
     private JournalSegment Create()
     {
         Directory.CreateDirectory(_folder);
-        // Named like spill files (creation time, process, sequence) so that, adopted after a crash, they replay in order.
-        var name = string.Create(CultureInfo.InvariantCulture,
-            $"journal-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{++_sequence:D6}.jsonl");
-        var path = Path.Combine(_folder, name);
+        // Named like spill files so that, adopted after a crash, they replay in order among them.
+        var path = Path.Combine(_folder, PerfLogLines.FileName("journal", ++_sequence));
         return new JournalSegment(path, new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0));
     }
 

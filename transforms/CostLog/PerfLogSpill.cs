@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
 
 namespace AiGateway.Transforms.CostLog;
 
@@ -17,8 +15,7 @@ internal sealed class PerfLogSpill : IDisposable
     private const long MaxFileBytes = 64L * 1024 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-    private readonly Utf8JsonWriter _json;
+    private readonly PerfLogLines _lines = new();
     private FileStream? _current;
     private long _sequence;
     private volatile bool _pending;
@@ -27,7 +24,6 @@ internal sealed class PerfLogSpill : IDisposable
     public PerfLogSpill(string folder)
     {
         Folder = Path.GetFullPath(folder);
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
         _pending = Directory.Exists(Folder)
             && (Directory.EnumerateFiles(Folder, SpillPattern).Any() || Directory.EnumerateFiles(Folder, PerfLogJournal.Pattern).Any());
     }
@@ -46,7 +42,7 @@ internal sealed class PerfLogSpill : IDisposable
             try
             {
                 var stream = _current ??= Create("perf");
-                Write(stream, records);
+                _lines.Write(stream, records);
                 stream.Flush(durable);
                 _pending = true;
                 if (stream.Length >= MaxFileBytes)
@@ -75,7 +71,7 @@ internal sealed class PerfLogSpill : IDisposable
                 var path = Path.Combine(Folder, $"rejected-{DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.jsonl");
                 Directory.CreateDirectory(Folder);
                 using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-                Write(stream, records);
+                _lines.Write(stream, records);
                 stream.Flush(flushToDisk: true);
                 return true;
             }
@@ -168,30 +164,8 @@ internal sealed class PerfLogSpill : IDisposable
     private FileStream Create(string prefix)
     {
         Directory.CreateDirectory(Folder);
-        // Names sort by creation time; the process id and a sequence keep two writers (or two files in one tick) apart.
-        var name = string.Create(CultureInfo.InvariantCulture,
-            $"{prefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D6}.jsonl");
+        var name = PerfLogLines.FileName(prefix, Interlocked.Increment(ref _sequence));
         return new FileStream(Path.Combine(Folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
-    }
-
-    private void Write(FileStream stream, IReadOnlyList<PerfLogRecord> records)
-    {
-        _buffer.ResetWrittenCount();
-        foreach (var record in records)
-        {
-            _json.Reset(_buffer);
-            JsonSerializer.Serialize(_json, record, PerfLogJsonContext.Default.PerfLogRecord);
-            _json.Flush();
-            _buffer.Write("\n"u8);
-            if (_buffer.WrittenCount >= 1024 * 1024)
-            {
-                stream.Write(_buffer.WrittenSpan);
-                _buffer.ResetWrittenCount();
-            }
-        }
-
-        stream.Write(_buffer.WrittenSpan);
-        _buffer.ResetWrittenCount();
     }
 
     private void CloseCurrent()

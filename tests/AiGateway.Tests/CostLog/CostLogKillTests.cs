@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using AiGateway.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -48,8 +46,7 @@ public sealed class CostLogKillTests
                 }
                 finally
                 {
-                    restarted.Process.Kill();
-                    await restarted.Process.WaitForExitAsync();
+                    await restarted.KillAsync();
                 }
             }
             finally
@@ -73,8 +70,7 @@ public sealed class CostLogKillTests
             return Guid.Parse(response.Headers.GetValues("x-aigw-request-id").Single());
         }).ToList();
         var ids = await Task.WhenAll(calls);
-        gateway.Process.Kill();
-        await gateway.Process.WaitForExitAsync();
+        await gateway.KillAsync();
         return ids.ToList();
     }
 
@@ -106,78 +102,20 @@ public sealed class CostLogKillTests
         return ids.Count(stored.Contains);
     }
 
-    private sealed record RunningGateway(Process Process, HttpClient Client) : IDisposable
+    private static Task<GatewayProcess.Server> StartAsync(string dataDir, Uri upstream, string? postgres)
     {
-        public void Dispose()
+        var args = new List<string>
         {
-            Client.Dispose();
-            if (!Process.HasExited)
-            {
-                Process.Kill();
-            }
-
-            Process.Dispose();
-        }
-    }
-
-    // The built gateway beside this test assembly, as `dotnet AiGateway.dll` runs it, ready (/readyz 200) on return.
-    private static async Task<RunningGateway> StartAsync(string dataDir, Uri upstream, string? postgres)
-    {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            $"--Gateway:DataDir={dataDir}",
+            $"--ReverseProxy:Clusters:openai:Destinations:primary:Address={upstream.ToString().TrimEnd('/')}",
+            "--Gateway:Upstream:MaxRetries=0",
+            "--Logging:LogLevel:Default=Warning",
         };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "AiGateway.dll"),
-                     "--urls", $"http://127.0.0.1:{port}",
-                     $"--Gateway:DataDir={dataDir}",
-                     $"--ReverseProxy:Clusters:openai:Destinations:primary:Address={upstream.ToString().TrimEnd('/')}",
-                     "--Gateway:Upstream:MaxRetries=0",
-                     "--Logging:LogLevel:Default=Warning",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         if (postgres is not null)
         {
-            start.ArgumentList.Add($"--ConnectionStrings:Postgres={postgres}");
+            args.Add($"--ConnectionStrings:Postgres={postgres}");
         }
 
-        start.Environment["OPENAI_API_KEY"] = "sk-kill-test";
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
-        var gateway = new RunningGateway(process, client);
-        await Eventually.UntilAsync(async () =>
-        {
-            Assert.False(process.HasExited, "the gateway process exited while starting");
-            try
-            {
-                using var ready = await client.GetAsync("readyz");
-                return ready.StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the gateway process answers /readyz");
-        return gateway;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return GatewayProcess.StartServerAsync(args, new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-kill-test" });
     }
 }

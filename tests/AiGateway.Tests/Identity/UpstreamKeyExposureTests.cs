@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using AiGateway.Cli;
 using AiGateway.Tests.Infrastructure;
@@ -24,26 +22,13 @@ public sealed class UpstreamKeyExposureTests
         const string adminKey = "exposure-test-admin";
         await using var upstream = await MockOpenAiServer.StartAsync(new MockOpenAiOptions { RecordRequests = true });
         var dataDir = Directory.CreateTempSubdirectory("aigw-exposure-").FullName;
-        var port = FreePort();
         var output = new StringBuilder();
         var exitCode = 0;
         try
         {
             var virtualKey = await CreateKeyAsync(dataDir);
-            using var gateway = StartGateway(port, dataDir, upstream.BaseAddress, upstreamKey, adminKey, output);
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
-            await Eventually.UntilAsync(async () =>
-            {
-                try
-                {
-                    using var ready = await client.GetAsync("readyz");
-                    return ready.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, "the gateway process answers /readyz");
+            using var gateway = await StartGatewayAsync(dataDir, upstream.BaseAddress, upstreamKey, adminKey, output);
+            var client = gateway.Client;
 
             var seen = new List<string>();
             async Task SendAsync(HttpMethod method, string path, string? body = null, string? key = null, params (string Name, string Value)[] headers)
@@ -99,7 +84,7 @@ public sealed class UpstreamKeyExposureTests
                 Assert.DoesNotContain(upstreamKey[8..40], response);
             }
 
-            exitCode = await StopAsync(gateway);
+            exitCode = await gateway.StopAsync();
         }
         finally
         {
@@ -122,77 +107,22 @@ public sealed class UpstreamKeyExposureTests
     }
 
     // The built gateway beside this test assembly, as `dotnet AiGateway.dll` runs it; every category at Trace.
-    private static Process StartGateway(int port, string dataDir, Uri upstream, string upstreamKey, string adminKey, StringBuilder output)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "AiGateway.dll"),
-                     "--urls", $"http://127.0.0.1:{port}",
-                     $"--Gateway:DataDir={dataDir}",
-                     "--Gateway:Auth:Mode=VirtualKeys",
-                     $"--Gateway:Admin:Key={adminKey}",
-                     $"--ReverseProxy:Clusters:openai:Destinations:primary:Address={upstream.ToString().TrimEnd('/')}",
-                     "--Gateway:Upstream:MaxRetries=0",
-                     "--Logging:LogLevel:Default=Trace",
-                     "--Logging:LogLevel:Microsoft=Trace",
-                     "--Logging:LogLevel:Microsoft.AspNetCore=Trace",
-                     "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Trace",
-                     "--Logging:LogLevel:System=Trace",
-                     "--Logging:LogLevel:Yarp=Trace",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // From the environment, as operators set it (CONTRACT §9).
-        start.Environment["OPENAI_API_KEY"] = upstreamKey;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Append(output, line.Data);
-        process.ErrorDataReceived += (_, line) => Append(output, line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    // SIGTERM, as an orchestrator stops it: the host shuts down and the console logger writes out what it holds.
-    private static async Task<int> StopAsync(Process gateway)
-    {
-        using (var kill = Process.Start("kill", ["-TERM", gateway.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync();
-        }
-
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await gateway.WaitForExitAsync(patience.Token);
-        return gateway.ExitCode;
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Task<GatewayProcess.Server> StartGatewayAsync(string dataDir, Uri upstream, string upstreamKey, string adminKey, StringBuilder output)
+        => GatewayProcess.StartServerAsync(
+            [
+                $"--Gateway:DataDir={dataDir}",
+                "--Gateway:Auth:Mode=VirtualKeys",
+                $"--Gateway:Admin:Key={adminKey}",
+                $"--ReverseProxy:Clusters:openai:Destinations:primary:Address={upstream.ToString().TrimEnd('/')}",
+                "--Gateway:Upstream:MaxRetries=0",
+                "--Logging:LogLevel:Default=Trace",
+                "--Logging:LogLevel:Microsoft=Trace",
+                "--Logging:LogLevel:Microsoft.AspNetCore=Trace",
+                "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Trace",
+                "--Logging:LogLevel:System=Trace",
+                "--Logging:LogLevel:Yarp=Trace",
+            ],
+            // From the environment, as operators set it (CONTRACT §9).
+            new Dictionary<string, string> { ["OPENAI_API_KEY"] = upstreamKey, ["ASPNETCORE_ENVIRONMENT"] = "Production" },
+            output);
 }

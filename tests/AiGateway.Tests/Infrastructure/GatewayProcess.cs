@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 
 namespace AiGateway.Tests.Infrastructure;
 
@@ -57,5 +60,125 @@ public static class GatewayProcess
         {
             Directory.Delete(workingDirectory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Starts the built gateway as a server (<c>dotnet AiGateway.dll --urls … ARGS</c>) on a free loopback port, with
+    /// <paramref name="environment"/> added to its own; every line it writes goes to <paramref name="output"/> when given.
+    /// Returns once <c>/readyz</c> answers 200.
+    /// </summary>
+    public static async Task<Server> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, StringBuilder? output = null)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AiGateway.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Append(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Append(output, line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new Server(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) });
+        try
+        {
+            await Eventually.UntilAsync(async () =>
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"the gateway process exited while starting:\n{output}");
+                }
+
+                try
+                {
+                    using var ready = await server.Client.GetAsync("readyz");
+                    return ready.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the gateway process answers /readyz");
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>A gateway started by <see cref="StartServerAsync"/>, and a client of it; disposing kills it if it still runs.</summary>
+    public sealed record Server(Process Process, HttpClient Client) : IDisposable
+    {
+        /// <summary>SIGTERM, as an orchestrator stops it: the host shuts down; returns its exit code.</summary>
+        public async Task<int> StopAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill!.WaitForExitAsync();
+            }
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await Process.WaitForExitAsync(patience.Token);
+            return Process.ExitCode;
+        }
+
+        /// <summary>SIGKILL (<c>kill -9</c>): the process ends at once, with nothing written out.</summary>
+        public async Task KillAsync()
+        {
+            Process.Kill();
+            await Process.WaitForExitAsync();
+        }
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            Client.Dispose();
+            if (!Process.HasExited)
+            {
+                Process.Kill();
+            }
+
+            Process.Dispose();
+        }
+    }
+
+    private static void Append(StringBuilder? output, string? line)
+    {
+        if (output is null || line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
