@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// Proxy-pipeline step around every understood call, right after it is stamped: when the call ends — answered, refused,
+/// Proxy-pipeline step around every understood or metered call, right after it is stamped: when the call ends — answered, refused,
 /// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
 /// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
 /// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
@@ -86,6 +86,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
     private PerfLogRecord Complete(HttpContext context, AiCall call)
     {
         var exchange = context.Features.Get<AiExchange>();
+        // A metered call (images, audio, a batch) has no exchange of its own: the route and model it named.
+        var metered = exchange is null ? context.Features.Get<MeteredExchange>() : null;
         var cache = context.Features.Get<CacheFeature>();
         var dedupe = context.Features.Get<DedupeFeature>();
         var usage = meter.Measure(context);
@@ -96,9 +98,9 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             OrgId = context.Features.Get<OrgIdentity>()?.OrgId ?? UnauthenticatedOrg,
             CustomerId = context.Features.Get<CallSettings>()?.CustomerId,
             KeyId = context.Features.Get<OrgIdentity>()?.KeyId,
-            Route = exchange?.Route,
+            Route = exchange?.Route ?? metered?.Route,
             Endpoint = call.Endpoint.Path,
-            ModelRequested = exchange?.ModelRequested,
+            ModelRequested = exchange?.ModelRequested ?? metered?.Model,
             ModelUsed = usage.ModelUsed,
             Mode = context.Features.Get<ModeChoice>()?.Label,
             Stream = exchange?.IsStream ?? false,
@@ -110,6 +112,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             DurationMs = Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt)),
             UpstreamMs = dedupe?.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null,
             UsageEstimated = usage.UsageEstimated,
+            UsageUnreported = usage.UsageUnreported,
             CostUsd = usage.CostUsd,
             SavedUsd = usage.SavedUsd,
             ClientAttempt = dedupe?.ClientAttempt,
