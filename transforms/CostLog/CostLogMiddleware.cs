@@ -17,11 +17,11 @@ using Microsoft.Extensions.Options;
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// Proxy-pipeline step around every understood or metered call, right after it is stamped: when the call ends — answered, refused,
-/// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
-/// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
-/// log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is known
-/// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
+/// Proxy-pipeline step around every understood or metered call, right after it is stamped: when the call ends —
+/// answered, refused, failed or abandoned — it fills in the call's performance-log row from what each later step reports
+/// (identity, exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the
+/// row to the log writer (one bounded-channel write; nothing is logged per request). A refusal made before the caller is
+/// known (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
 /// </summary>
 internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks, IOptions<GatewayOptions> options) : IDisposable
 {
@@ -107,7 +107,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             StatusCode = context.Response.StatusCode,
             CacheStatus = cache is null ? "bypass" : CacheDecision.HeaderValue(cache.Status),
             DedupeRole = dedupe?.Role,
-            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? 0,
+            // A metered call goes upstream once, through YARP alone, once its usage tap is on.
+            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? (metered is not null && context.Features.Get<UsageTap>() is not null ? 1 : 0),
             RequestHash = cache?.Fingerprint ?? "",
             DurationMs = Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt)),
             UpstreamMs = dedupe?.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null,

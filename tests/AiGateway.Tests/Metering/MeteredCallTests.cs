@@ -44,8 +44,9 @@ public sealed class MeteredCallTests
         Assert.Equal(answer, await response.Content.ReadAsStringAsync());
         const decimal cost = (50 * 5m + 4160 * 40m) / 1_000_000m;
         var row = await RowAsync(gateway, response);
-        Assert.Equal(("/v1/images/generations", "gpt-image-1", "art.cover", org.OrgId, 200L),
-            (Text(row, "endpoint"), Text(row, "model_requested"), Text(row, "route"), Text(row, "org_id"), row.GetProperty("status_code").GetInt64()));
+        Assert.Equal(("/v1/images/generations", "gpt-image-1", "art.cover", org.OrgId, 200L, 1L),
+            (Text(row, "endpoint"), Text(row, "model_requested"), Text(row, "route"), Text(row, "org_id"), row.GetProperty("status_code").GetInt64(),
+             row.GetProperty("attempts").GetInt64()));
         Assert.Equal((50L, 4160L, cost, false),
             (row.GetProperty("prompt_tokens").GetInt64(), row.GetProperty("completion_tokens").GetInt64(), Money(row, "cost_usd"), row.GetProperty("usage_unreported").GetBoolean()));
         // The reported cost is spend, as an AI call's is.
@@ -108,7 +109,7 @@ public sealed class MeteredCallTests
         Assert.Equal("false", refused.Headers.GetValues("x-should-retry").Single());
         Assert.Equal(1, Volatile.Read(ref calls));
         var row = await RowAsync(gateway, refused);
-        Assert.Equal((429L, false), (row.GetProperty("status_code").GetInt64(), row.GetProperty("usage_unreported").GetBoolean()));
+        Assert.Equal((429L, 0L, false), (row.GetProperty("status_code").GetInt64(), row.GetProperty("attempts").GetInt64(), row.GetProperty("usage_unreported").GetBoolean()));
     }
 
     [Fact]
