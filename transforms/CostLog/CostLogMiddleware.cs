@@ -17,12 +17,12 @@ using Microsoft.Extensions.Options;
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// Proxy-pipeline step around every understood call, right after it is stamped: when the call ends — answered, refused,
-/// failed or abandoned — it fills in the call's performance-log row from what each later step reports (identity,
-/// exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the row to the
-/// log writer before the pipeline unwinds: with the journal on, the answer's end (its last chunk) leaves only once the
-/// row is in the journal (nothing is logged per request). A refusal made before the caller is known
-/// (401) is written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
+/// Proxy-pipeline step around every understood or metered call, right after it is stamped: when the call ends —
+/// answered, refused, failed or abandoned — it fills in the call's performance-log row from what each later step reports
+/// (identity, exchange, mode, cache, dedupe, upstream, metering), tells the <see cref="ICallLogSink"/>s, and hands the
+/// row to the log writer before the pipeline unwinds: with the journal on, the answer's end (its last chunk) leaves only
+/// once the row is in the journal (nothing is logged per request). A refusal made before the caller is known (401) is
+/// written only within a bounded rate, so that nobody without a key can fill the database (CONTRACT §10.9).
 /// </summary>
 internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter, IEnumerable<ICallLogSink> sinks, IOptions<GatewayOptions> options) : IDisposable
 {
@@ -102,6 +102,8 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
     private PerfLogRecord Complete(HttpContext context, AiCall call)
     {
         var exchange = context.Features.Get<AiExchange>();
+        // A metered call (images, audio, a batch) has no exchange of its own: the route and model it named.
+        var metered = exchange is null ? context.Features.Get<MeteredExchange>() : null;
         var cache = context.Features.Get<CacheFeature>();
         var dedupe = context.Features.Get<DedupeFeature>();
         var usage = meter.Measure(context);
@@ -112,20 +114,22 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             OrgId = context.Features.Get<OrgIdentity>()?.OrgId ?? UnauthenticatedOrg,
             CustomerId = context.Features.Get<CallSettings>()?.CustomerId,
             KeyId = context.Features.Get<OrgIdentity>()?.KeyId,
-            Route = exchange?.Route,
+            Route = exchange?.Route ?? metered?.Route,
             Endpoint = call.Endpoint.Path,
-            ModelRequested = exchange?.ModelRequested,
+            ModelRequested = exchange?.ModelRequested ?? metered?.Model,
             ModelUsed = usage.ModelUsed,
             Mode = context.Features.Get<ModeChoice>()?.Label,
             Stream = exchange?.IsStream ?? false,
             StatusCode = context.Response.StatusCode,
             CacheStatus = cache is null ? "bypass" : CacheDecision.HeaderValue(cache.Status),
             DedupeRole = dedupe?.Role,
-            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? 0,
+            // A metered call goes upstream once, through YARP alone, once its usage tap is on.
+            Attempts = context.Features.Get<UpstreamOutcome>()?.Attempts ?? (metered is not null && context.Features.Get<UsageTap>() is not null ? 1 : 0),
             RequestHash = cache?.Fingerprint ?? "",
             DurationMs = Milliseconds(Stopwatch.GetElapsedTime(call.StartedAt)),
             UpstreamMs = dedupe?.UpstreamDuration is { } upstream ? Milliseconds(upstream) : null,
             UsageEstimated = usage.UsageEstimated,
+            UsageUnreported = usage.UsageUnreported,
             CostUsd = usage.CostUsd,
             SavedUsd = usage.SavedUsd,
             ClientAttempt = dedupe?.ClientAttempt,

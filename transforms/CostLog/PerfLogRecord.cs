@@ -4,7 +4,7 @@ using AiGateway.Transforms.Endpoints;
 
 namespace AiGateway.Transforms.CostLog;
 
-/// <summary>One call on an understood endpoint: a row of <c>ai_performance_logs</c> (CONTRACT §7).</summary>
+/// <summary>One call on an understood or a metered endpoint: a row of <c>ai_performance_logs</c> (CONTRACT §7).</summary>
 public sealed class PerfLogRecord
 {
     /// <summary>The row id, also sent to the client as <c>x-aigw-request-id</c>; a time-ordered UUID v7 by default.</summary>
@@ -90,6 +90,12 @@ public sealed class PerfLogRecord
 
     /// <summary>Whether the request is the stream client's non-streamed fallback (<c>x-aigw-fallback: non-stream</c>).</summary>
     public bool ClientFallback { get; set; }
+
+    /// <summary>
+    /// Whether the upstream answered a metered call (images, audio, a batch) without reporting its usage in tokens: the
+    /// row's tokens are then unknown rather than zero, and its cost null.
+    /// </summary>
+    public bool UsageUnreported { get; set; }
 
     /// <summary>The three token counts together.</summary>
     [JsonIgnore]

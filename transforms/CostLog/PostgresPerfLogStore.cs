@@ -19,7 +19,7 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
     private const string Columns =
         "id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code, cache_status, dedupe_role, attempts, " +
         "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error, " +
-        "customer_id, key_id, client_attempt, client_fallback";
+        "customer_id, key_id, client_attempt, client_fallback, usage_unreported";
 
     private const string CreateStaging = "CREATE TEMP TABLE aigw_log_staging (LIKE ai_performance_logs) ON COMMIT DROP";
 
@@ -276,6 +276,7 @@ internal sealed class PostgresPerfLogStore(PostgresDatabase database) : IPerfLog
         await WriteTextAsync(importer, r.KeyId, cancellationToken);
         await WriteIntAsync(importer, r.ClientAttempt, cancellationToken);
         await importer.WriteAsync(r.ClientFallback, NpgsqlDbType.Boolean, cancellationToken);
+        await importer.WriteAsync(r.UsageUnreported, NpgsqlDbType.Boolean, cancellationToken);
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken)

@@ -18,8 +18,9 @@ internal sealed class SqliteLogRowInsert : IDisposable
     private const string Sql = """
         INSERT INTO ai_performance_logs (id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code,
             cache_status, dedupe_role, attempts, prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd,
-            duration_ms, ttft_ms, upstream_ms, request_hash, error, customer_id, key_id, client_attempt, client_fallback)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+            duration_ms, ttft_ms, upstream_ms, request_hash, error, customer_id, key_id, client_attempt, client_fallback,
+            usage_unreported)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
         ON CONFLICT (id) DO NOTHING
         """;
 
@@ -76,6 +77,7 @@ internal sealed class SqliteLogRowInsert : IDisposable
             BindText(26, r.KeyId);
             BindOptionalInt(27, r.ClientAttempt);
             BindInt(28, r.ClientFallback ? 1 : 0);
+            BindInt(29, r.UsageUnreported ? 1 : 0);
 
             var rc = raw.sqlite3_step(_statement);
             if (rc != raw.SQLITE_DONE)

@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>
-/// A call to an understood endpoint as first seen: which endpoint, the id of its log row (its <c>x-aigw-request-id</c>),
+/// A call to an understood or metered endpoint as first seen: which endpoint, the id of its log row (its <c>x-aigw-request-id</c>),
 /// and when it arrived. Set on <see cref="Microsoft.AspNetCore.Http.HttpContext.Features"/> by <see cref="AiCallMiddleware"/>,
 /// the first step, so that every later step (and every refusal) can name the call.
 /// </summary>
 public sealed class AiCall
 {
     /// <summary>Stamps a call that arrived at <paramref name="receivedAt"/>.</summary>
-    public AiCall(AiEndpoint endpoint, Guid requestId, DateTimeOffset receivedAt)
+    public AiCall(CallEndpoint endpoint, Guid requestId, DateTimeOffset receivedAt)
     {
         Endpoint = endpoint;
         RequestId = requestId;
@@ -18,8 +18,8 @@ public sealed class AiCall
         StartedAt = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>The endpoint called.</summary>
-    public AiEndpoint Endpoint { get; }
+    /// <summary>The endpoint called: an <see cref="AiEndpoint"/>, or a <see cref="MeteredEndpoint"/> forwarded as it is.</summary>
+    public CallEndpoint Endpoint { get; }
 
     /// <summary>The id of the call's row in the performance log; the client gets it as <c>x-aigw-request-id</c>.</summary>
     public Guid RequestId { get; }

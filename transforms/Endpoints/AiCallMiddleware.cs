@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace AiGateway.Transforms.Endpoints;
 
 /// <summary>
-/// The first proxy-pipeline step: recognises a call to an understood endpoint, stamps it as an <see cref="AiCall"/> and
-/// names it to the client in <c>x-aigw-request-id</c> before any step can refuse it. Other requests pass untouched.
+/// The first proxy-pipeline step: recognises a call to an understood or a metered endpoint, stamps it as an
+/// <see cref="AiCall"/> and names it to the client in <c>x-aigw-request-id</c> before any step can refuse it. Other
+/// requests pass untouched.
 /// </summary>
 internal sealed class AiCallMiddleware(TimeProvider time)
 {
@@ -14,7 +15,9 @@ internal sealed class AiCallMiddleware(TimeProvider time)
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var endpoint = AiEndpoint.Match(context.Request.Method, context.Request.Path.Value);
+        // The AI endpoints first: they are the busy ones, and a metered path is never one of them.
+        var endpoint = (CallEndpoint?)AiEndpoint.Match(context.Request.Method, context.Request.Path.Value)
+            ?? MeteredEndpoint.Match(context.Request.Method, context.Request.Path.Value);
         if (endpoint is not null)
         {
             var receivedAt = time.GetUtcNow();

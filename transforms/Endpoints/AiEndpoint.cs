@@ -10,7 +10,7 @@ namespace AiGateway.Transforms.Endpoints;
 /// upstream for that usage, how a broken stream of it is ended, and how an aborted one is estimated. One file per
 /// endpoint; to understand a new one, add its file and a line to <see cref="All"/>.
 /// </summary>
-public abstract class AiEndpoint
+public abstract class AiEndpoint : CallEndpoint
 {
     /// <summary><c>POST /v1/chat/completions</c>.</summary>
     public static readonly AiEndpoint ChatCompletions = new ChatCompletionsEndpoint();
@@ -29,16 +29,9 @@ public abstract class AiEndpoint
 
     /// <summary>Names the endpoint.</summary>
     protected AiEndpoint(string path, string operationName)
+        : base(path, operationName)
     {
-        Path = path;
-        OperationName = operationName;
     }
-
-    /// <summary>The request path, e.g. <c>/v1/chat/completions</c>.</summary>
-    public string Path { get; }
-
-    /// <summary>The OpenTelemetry GenAI operation name.</summary>
-    public string OperationName { get; }
 
     /// <summary>Whether the body's <c>model</c> names a generative model that a mode or a fallback may replace.</summary>
     public virtual bool HasSwappableModel => true;
@@ -103,7 +96,4 @@ public abstract class AiEndpoint
 
         return TokenEstimator.Estimate(model, request, completion);
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => Path;
 }

@@ -15,10 +15,11 @@ public sealed class AiExchange : IDisposable
 {
     private JsonDocument _document;
 
-    internal AiExchange(HttpContext httpContext, AiCall call, OrgIdentity identity, string? route, ReadOnlyMemory<byte> body, JsonDocument document)
+    internal AiExchange(HttpContext httpContext, AiCall call, AiEndpoint endpoint, OrgIdentity identity, string? route, ReadOnlyMemory<byte> body, JsonDocument document)
     {
         HttpContext = httpContext;
         Call = call;
+        Endpoint = endpoint;
         Identity = identity;
         Route = route;
         Body = body;
@@ -34,7 +35,7 @@ public sealed class AiExchange : IDisposable
     public AiCall Call { get; }
 
     /// <summary>Which understood endpoint is called.</summary>
-    public AiEndpoint Endpoint => Call.Endpoint;
+    public AiEndpoint Endpoint { get; }
 
     /// <summary>The org making the call.</summary>
     public OrgIdentity Identity { get; }

@@ -11,8 +11,9 @@ public sealed class CallUsage
     /// <summary>Nothing consumed: the call was refused before it was understood.</summary>
     public static readonly CallUsage None = new(null, null, false, null, null);
 
-    internal CallUsage(string? modelUsed, TokenUsage? usage, bool estimated, decimal? costUsd, decimal? savedUsd)
+    internal CallUsage(string? modelUsed, TokenUsage? usage, bool estimated, decimal? costUsd, decimal? savedUsd, bool unreported = false)
     {
+        UsageUnreported = unreported;
         ModelUsed = modelUsed;
         Usage = usage;
         UsageEstimated = estimated;
@@ -34,4 +35,10 @@ public sealed class CallUsage
 
     /// <summary>What a hit or a follower avoided paying, or null.</summary>
     public decimal? SavedUsd { get; }
+
+    /// <summary>
+    /// Whether the upstream answered a metered call (images, audio, a batch) successfully without reporting its usage in
+    /// tokens (speech, DALL·E, Whisper's seconds, a batch): its tokens and cost are unknown, not zero.
+    /// </summary>
+    public bool UsageUnreported { get; }
 }

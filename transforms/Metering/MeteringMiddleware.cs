@@ -7,7 +7,9 @@ namespace AiGateway.Transforms.Metering;
 /// <summary>
 /// Proxy-pipeline step before the cache: asks the upstream for a stream's usage where the endpoint needs asking
 /// (CONTRACT §2: every stream is metered from the upstream's own count; the relay drops the usage chunk for a client that
-/// did not ask for it), and registers the <see cref="AnswerPricer"/> that prices the answer as its usage arrives.
+/// did not ask for it), and registers the <see cref="AnswerPricer"/> that prices the answer as its usage arrives. A
+/// metered call's answer (images, audio, a batch) passes YARP's own copy to the client through a <see cref="UsageTap"/>,
+/// which reads the usage it reports on the way.
 /// </summary>
 internal sealed class MeteringMiddleware(UsageMeter meter)
 {
@@ -23,8 +25,28 @@ internal sealed class MeteringMiddleware(UsageMeter meter)
             }
 
             AnswerSinks.For(context).Add(new AnswerPricer(meter, exchange));
+            return next(context);
         }
 
-        return next(context);
+        return context.Features.Get<MeteredExchange>() is null ? next(context) : TapAsync(context, next);
+    }
+
+    private static async Task TapAsync(HttpContext context, RequestDelegate next)
+    {
+        // A compressed answer could not be read: ask for it plain, as for the AI endpoints (images are compressed already).
+        context.Request.Headers.Remove("Accept-Encoding");
+        var response = context.Response;
+        var body = response.Body;
+        var tap = new UsageTap(body, response);
+        context.Features.Set(tap);
+        response.Body = tap;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            response.Body = body;
+        }
     }
 }

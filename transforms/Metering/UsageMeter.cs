@@ -26,7 +26,9 @@ internal sealed class UsageMeter(PriceCatalog prices)
             return measured;
         }
 
-        var usage = context.Features.Get<AiExchange>() is { } exchange ? Measure(context, exchange) : CallUsage.None;
+        var usage = context.Features.Get<AiExchange>() is { } exchange ? Measure(context, exchange)
+            : context.Features.Get<MeteredExchange>() is { } metered ? Measure(context, metered)
+            : CallUsage.None;
         context.Features.Set(usage);
         return usage;
     }
@@ -95,6 +97,24 @@ internal sealed class UsageMeter(PriceCatalog prices)
         return usage is { } known
             ? new CallUsage(modelUsed, known, estimated, live.CostUsd ?? Cost(modelUsed, at, known), null)
             : new CallUsage(modelUsed, null, false, null, null);
+    }
+
+    // A metered call is billed what its answer reports, at its model's price; a successful answer that reports nothing in
+    // tokens is said to be so. A call refused before it went upstream, or answered with an error, consumed nothing known.
+    private CallUsage Measure(HttpContext context, MeteredExchange call)
+    {
+        if (context.Features.Get<UsageTap>() is not { } tap)
+        {
+            return new CallUsage(call.Model, null, false, null, null);
+        }
+
+        if (tap.TryReadUsage(out var usage))
+        {
+            return new CallUsage(call.Model, usage, false, Cost(call.Model, call.Call.ReceivedAt, usage), null);
+        }
+
+        var answered = context.Response.StatusCode is >= 200 and < 300;
+        return new CallUsage(call.Model, null, false, null, null, unreported: answered);
     }
 
     private static IEnumerable<ReadOnlyMemory<byte>> Events(LiveResponse live)

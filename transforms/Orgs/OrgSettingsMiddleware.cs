@@ -1,13 +1,14 @@
 using AiGateway.Config;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Transforms.Orgs;
 
 /// <summary>
-/// Proxy-pipeline step after the exchange: resolves the settings in force for the call (from memory, kept current by
+/// Proxy-pipeline step after the exchange: resolves the settings in force for the call (an AI or a metered one) (from memory, kept current by
 /// <see cref="OrgSettingsRefresher"/>) once, as <see cref="CallSettings"/>, for every later step. A call may name the
 /// customer it is made for (<c>x-aigw-customer</c>) if its key may (VirtualKeys: the key's <c>may_name_customers</c>;
 /// Passthrough: the derived org's <c>customers_allowed</c>): else 403 <c>customer_not_allowed</c>; a malformed id is
@@ -18,12 +19,21 @@ internal sealed class OrgSettingsMiddleware(OrgSettingsSnapshot settings, IOptio
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Features.Get<AiExchange>() is not { } exchange)
+        OrgIdentity identity;
+        if (context.Features.Get<AiExchange>() is { } exchange)
+        {
+            identity = exchange.Identity;
+        }
+        else if (context.Features.Get<MeteredExchange>() is { } metered)
+        {
+            identity = metered.Identity;
+        }
+        else
         {
             return next(context);
         }
 
-        var orgId = exchange.Identity.OrgId;
+        var orgId = identity.OrgId;
         if (!context.Request.Headers.TryGetValue(CustomerId.Header, out var named))
         {
             context.Features.Set(settings.For(orgId));
@@ -39,7 +49,7 @@ internal sealed class OrgSettingsMiddleware(OrgSettingsSnapshot settings, IOptio
         }
 
         var mayName = options.CurrentValue.Auth.Mode == AuthMode.VirtualKeys
-            ? exchange.Identity.Key?.MayNameCustomers == true
+            ? identity.Key?.MayNameCustomers == true
             : settings.Find(orgId)?.CustomersAllowed == true;
         if (!mayName)
         {

@@ -8,7 +8,7 @@ namespace AiGateway.Transforms.Payloads;
 internal sealed class SqlitePayloadStore(EmbeddedDatabase database) : IPayloadStore
 {
     // The embedded log's columns stored as 0/1 and as exact decimal text, shown as what they are.
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "stream", "usage_estimated", "client_fallback", "has_payload" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "stream", "usage_estimated", "usage_unreported", "client_fallback", "has_payload" };
     private static readonly HashSet<string> Money = new(StringComparer.Ordinal) { "cost_usd", "saved_usd" };
 
     private const string Columns = "request_id, ts, org_id, customer_id, level, request_body, response_body, truncated, redactions";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiGateway.Transforms.Errors;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Metering;
 using AiGateway.Transforms.Orgs;
 using Microsoft.AspNetCore.Http;
@@ -20,19 +21,43 @@ internal sealed class QuotaMiddleware(IQuotaLedger ledger, QuotaPlanner planner,
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Features.Get<AiExchange>() is not { } exchange)
+        QuotaTicket ticket;
+        if (context.Features.Get<AiExchange>() is { } exchange)
+        {
+            if (!Allows(exchange.Identity, exchange.Model))
+            {
+                return RefuseModelAsync(context, exchange.Identity, exchange.Model);
+            }
+
+            ticket = planner.Plan(exchange, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
+        }
+        else if (context.Features.Get<MeteredExchange>() is { } metered)
+        {
+            // The same allow-list: a key kept to some models makes no images or audio with others. An upload names its
+            // model where the gateway does not read it, so such a key is refused it.
+            if (!Allows(metered.Identity, metered.Model))
+            {
+                return RefuseModelAsync(context, metered.Identity, metered.Model);
+            }
+
+            ticket = planner.Plan(metered, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
+        }
+        else
         {
             return next(context);
         }
 
-        if (exchange.Identity.Key is { Models.Count: > 0 } key && !ModelAllowList.Allows(key.Models, exchange.Model))
-        {
-            return OpenAiError.WriteAsync(context, StatusCodes.Status403Forbidden, "invalid_request_error", "model_not_allowed",
-                $"This API key may not call the model '{exchange.Model}'. It may call: {string.Join(", ", key.Models)}.", "model");
-        }
-
-        var ticket = planner.Plan(exchange, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
         return ticket.Levels.Length == 0 ? CountAsync(context, next, ticket) : AdmitAsync(context, next, ticket);
+    }
+
+    private static bool Allows(OrgIdentity identity, string? model) =>
+        identity.Key is not { Models.Count: > 0 } key || ModelAllowList.Allows(key.Models, model);
+
+    private static async Task RefuseModelAsync(HttpContext context, OrgIdentity identity, string? model)
+    {
+        await RequestDrain.BeforeRefusalAsync(context);
+        await OpenAiError.WriteAsync(context, StatusCodes.Status403Forbidden, "invalid_request_error", "model_not_allowed",
+            $"This API key may not call the model '{model}'. It may call: {string.Join(", ", identity.Key!.Models)}.", "model");
     }
 
     private async Task CountAsync(HttpContext context, RequestDelegate next, QuotaTicket ticket)
@@ -52,6 +77,8 @@ internal sealed class QuotaMiddleware(IQuotaLedger ledger, QuotaPlanner planner,
         var decision = await ledger.AdmitAsync(ticket, context.RequestAborted);
         if (!decision.Admitted)
         {
+            // A metered call's upload is still unread: the refusal must reach a client that is still sending it.
+            await RequestDrain.BeforeRefusalAsync(context);
             await RefuseAsync(context, decision);
             return;
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AiGateway.Config;
 using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Exchange;
+using AiGateway.Transforms.Identity;
 using AiGateway.Transforms.Orgs;
 using AiGateway.Transforms.Prices;
 using Microsoft.Extensions.Options;
@@ -21,11 +22,29 @@ internal sealed class QuotaPlanner(IOptionsMonitor<GatewayOptions> options, Pric
     /// <summary>The ticket of the call.</summary>
     public QuotaTicket Plan(AiExchange exchange, CallSettings settings)
     {
-        var orgId = exchange.Identity.OrgId;
-        var key = exchange.Identity.Key;
+        var gateway = options.CurrentValue;
+        var (levels, accounts) = Levels(exchange.Identity, exchange.Route, settings, gateway);
+        var estimate = levels.Exists(l => l.TpmLimit is not null || l.EnforcesBudget) ? Estimate(exchange, gateway.Limits) : default;
+        return new QuotaTicket(exchange.Identity.OrgId, BudgetMonth.Of(exchange.Call.ReceivedAt), exchange.Call.RequestId.ToString(), [.. levels], [.. accounts], estimate);
+    }
+
+    /// <summary>
+    /// The ticket of a metered call (images, audio, a batch): the same levels and accounts, no estimate. Its usage is known
+    /// only from its answer, if at all, so it reserves nothing: a budget refuses it once used up, and what its answer
+    /// reports is counted when it ends.
+    /// </summary>
+    public QuotaTicket Plan(MeteredExchange call, CallSettings settings)
+    {
+        var (levels, accounts) = Levels(call.Identity, call.Route, settings, options.CurrentValue);
+        return new QuotaTicket(call.Identity.OrgId, BudgetMonth.Of(call.Call.ReceivedAt), call.Call.RequestId.ToString(), [.. levels], [.. accounts], default);
+    }
+
+    private static (List<QuotaLevel> Levels, List<SpendAccount> Accounts) Levels(OrgIdentity identity, string? route, CallSettings settings, GatewayOptions gateway)
+    {
+        var orgId = identity.OrgId;
+        var key = identity.Key;
         var org = settings.Org;
         var customer = settings.Customer;
-        var gateway = options.CurrentValue;
         var levels = new List<QuotaLevel>(4);
         var accounts = new List<SpendAccount>(3) { SpendAccount.Org(orgId) };
         if (key is not null)
@@ -51,13 +70,12 @@ internal sealed class QuotaPlanner(IOptionsMonitor<GatewayOptions> options, Pric
                 org.HardBudget ? org.MonthlyUsdBudget : null, org.HardBudget ? org.MonthlyTokenBudget : null));
         }
 
-        if (exchange.Route is { } route && gateway.Routes.TryGetValue(route, out var policy))
+        if (route is not null && gateway.Routes.TryGetValue(route, out var policy))
         {
             Add(levels, new QuotaLevel("route", "r:" + route, policy.RpmLimit, policy.TpmLimit, policy.MaxConcurrent, null, null, null));
         }
 
-        var estimate = levels.Exists(l => l.TpmLimit is not null || l.EnforcesBudget) ? Estimate(exchange, gateway.Limits) : default;
-        return new QuotaTicket(orgId, BudgetMonth.Of(exchange.Call.ReceivedAt), exchange.Call.RequestId.ToString(), [.. levels], [.. accounts], estimate);
+        return (levels, accounts);
     }
 
     /// <summary>Prompt tokens by the model's tokenizer plus the output the body allows (else the configured default), and their cost.</summary>

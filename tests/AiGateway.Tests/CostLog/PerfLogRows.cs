@@ -11,7 +11,7 @@ internal static class PerfLogRows
     public const string Columns =
         "id, ts, org_id, route, endpoint, model_requested, model_used, mode, stream, status_code, cache_status, dedupe_role, attempts, " +
         "prompt_tokens, cached_tokens, completion_tokens, usage_estimated, cost_usd, saved_usd, duration_ms, ttft_ms, upstream_ms, request_hash, error, " +
-        "client_attempt, client_fallback";
+        "client_attempt, client_fallback, usage_unreported";
 
     /// <summary>A row with every column set; <paramref name="n"/> varies the values.</summary>
     public static PerfLogRecord Create(int n, DateTimeOffset ts, string org = "org-a", string? route = "dominus.analyze", string model = "gpt-4o-mini")
@@ -42,6 +42,7 @@ internal static class PerfLogRows
             Error = n % 9 == 0 ? "upstream_timeout" : null,
             ClientAttempt = n % 3 == 1 ? n % 4 : null,
             ClientFallback = n % 8 == 3,
+            UsageUnreported = n % 10 == 7,
         };
 
     /// <summary>Rows <c>0..count-1</c> at <paramref name="ts"/> plus a millisecond per row.</summary>
@@ -108,6 +109,7 @@ internal static class PerfLogRows
                 Error = reader.IsDBNull(23) ? null : reader.GetString(23),
                 ClientAttempt = reader.IsDBNull(24) ? null : reader.GetInt32(24),
                 ClientFallback = reader.GetBoolean(25),
+                UsageUnreported = reader.GetBoolean(26),
             });
         }
 

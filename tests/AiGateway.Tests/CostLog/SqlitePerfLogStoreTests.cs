@@ -180,6 +180,7 @@ public sealed class SqlitePerfLogStoreTests : IAsyncDisposable
                 Error = reader.IsDBNull(23) ? null : reader.GetString(23),
                 ClientAttempt = reader.IsDBNull(24) ? null : reader.GetInt32(24),
                 ClientFallback = reader.GetInt64(25) == 1,
+                UsageUnreported = reader.GetInt64(26) == 1,
             });
         }
 
