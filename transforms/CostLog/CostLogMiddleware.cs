@@ -91,7 +91,7 @@ internal sealed class CostLogMiddleware(IPerfLogWriter writer, UsageMeter meter,
             if (row.OrgId != UnauthenticatedOrg || AdmitUnauthenticated())
             {
                 // Before the pipeline unwinds, so the answer's end (its last chunk) leaves after the row is journaled.
-                await writer.WriteDurableAsync(row);
+                writer.TryWrite(row);
             }
         }
     }

@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace AiGateway.Transforms.CostLog;
 
 /// <summary>
-/// Makes a call's log row survive <c>kill -9</c> before its answer ends: rows are appended to <c>journal-*.jsonl</c>
-/// files in the spill folder (the page cache, no fsync: the kernel keeps what a killed process wrote) and only then
-/// queued for the store. Writes are grouped: a caller that finds no write going on writes every row waiting, on its
-/// own thread; rows arriving meanwhile wait for the next group, written off the request path. A file left by a process
-/// that died is replayed like a spill file; rows in it that reached the store are skipped there.
+/// Makes a call's log row survive <c>kill -9</c> before its answer ends: <see cref="PerfLogWriter.TryWrite"/> appends the
+/// row to a <c>journal-*.jsonl</c> file in the spill folder before queueing it — one write into the page cache, no fsync
+/// (the kernel keeps what a killed process wrote). Each row is written by its own request's thread under a short lock:
+/// grouping rows would make every request but one wait for a thread-pool hop, which cost more than the write. A file left
+/// by a process that died is replayed like a spill file; rows in it that reached the store are skipped there.
 /// </summary>
 internal sealed class PerfLogJournal : IDisposable
 {
@@ -21,56 +21,65 @@ internal sealed class PerfLogJournal : IDisposable
     private const long RetryAfterFailureMs = 5_000;
 
     private readonly string _folder;
-    private readonly Func<PerfLogRecord, bool> _queue;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly PerfLogLines _lines = new();
-    private List<PerfLogRecord> _waiting = new(64);
-    private List<PerfLogRecord> _spare = new(64);
-    private TaskCompletionSource _waitingWritten = NewGroup();
-    private bool _writing;
     private bool _disposed;
     private bool _failing;
     private long _retryAt;
     private JournalSegment? _segment;
     private long _sequence;
 
-    /// <summary>Journals into <paramref name="folder"/>; <paramref name="queue"/> then takes each row to the store.</summary>
-    public PerfLogJournal(string folder, Func<PerfLogRecord, bool> queue, ILogger logger)
+    /// <summary>Journals into <paramref name="folder"/>.</summary>
+    public PerfLogJournal(string folder, ILogger logger)
     {
         _folder = folder;
-        _queue = queue;
         _logger = logger;
     }
 
-    /// <summary>Journals and queues <paramref name="record"/>; completes once it is in the journal. Never throws.</summary>
-    public Task AppendAsync(PerfLogRecord record)
+    /// <summary>Appends <paramref name="record"/> to the journal, which holds it until it settles. Never throws.</summary>
+    public void Append(PerfLogRecord record)
     {
-        Task written;
         lock (_gate)
         {
-            if (_disposed)
+            if (_disposed || (_failing && Environment.TickCount64 < _retryAt))
             {
-                // Stopped: the writer spills what reaches it now.
-                _queue(record);
-                return Task.CompletedTask;
+                // Stopped (the writer spills what reaches it now), or the disk failed moments ago.
+                return;
             }
 
-            _waiting.Add(record);
-            written = _waitingWritten.Task;
-            if (_writing)
+            try
             {
-                return written;
-            }
+                var segment = _segment ??= Create();
+                _lines.Write(segment.Stream, record);
+                segment.Hold();
+                record.JournalSegment = segment;
+                if (segment.Stream.Position >= MaxSegmentBytes)
+                {
+                    CloseSegment();
+                }
 
-            _writing = true;
+                if (_failing)
+                {
+                    _failing = false;
+                    PerfLogWriterLog.JournalWritable(_logger, _folder);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The row still goes to the store; only a kill before it gets there would lose it.
+                CloseSegment();
+                _retryAt = Environment.TickCount64 + RetryAfterFailureMs;
+                if (!_failing)
+                {
+                    _failing = true;
+                    PerfLogWriterLog.JournalFailed(_logger, _folder, ex.Message);
+                }
+            }
         }
-
-        WriteGroup();
-        return written;
     }
 
-    /// <summary>The rows settled (stored, spilled, refused or lost): the segments holding them may go.</summary>
+    /// <summary>The row settled (stored, spilled, refused or lost): its segment may go.</summary>
     public static void Settle(PerfLogRecord record)
     {
         var segment = record.JournalSegment;
@@ -84,95 +93,7 @@ internal sealed class PerfLogJournal : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            if (_writing)
-            {
-                // The group being written closes the segment when it is done.
-                return;
-            }
-        }
-
-        CloseSegment();
-    }
-
-    // Writes the rows waiting now, then hands later ones to the thread pool so that no caller writes for others for long.
-    private void WriteGroup()
-    {
-        List<PerfLogRecord> group;
-        TaskCompletionSource written;
-        lock (_gate)
-        {
-            group = _waiting;
-            _waiting = _spare;
-            written = _waitingWritten;
-            _waitingWritten = NewGroup();
-        }
-
-        Append(group);
-        foreach (var record in group)
-        {
-            _queue(record);
-        }
-
-        group.Clear();
-        written.SetResult();
-        bool more;
-        bool close;
-        lock (_gate)
-        {
-            _spare = group;
-            more = _waiting.Count > 0;
-            close = _disposed && !more;
-            _writing = more;
-        }
-
-        if (more)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.WriteGroup(), this, preferLocal: false);
-        }
-        else if (close)
-        {
             CloseSegment();
-        }
-    }
-
-    private void Append(List<PerfLogRecord> group)
-    {
-        if (_failing && Environment.TickCount64 < _retryAt)
-        {
-            return;
-        }
-
-        try
-        {
-            var segment = _segment ??= Create();
-            _lines.Write(segment.Stream, group);
-            foreach (var record in group)
-            {
-                segment.Hold();
-                record.JournalSegment = segment;
-            }
-
-            if (segment.Stream.Position >= MaxSegmentBytes)
-            {
-                CloseSegment();
-            }
-
-            if (_failing)
-            {
-                _failing = false;
-                PerfLogWriterLog.JournalWritable(_logger, _folder);
-            }
-        }
-        catch (Exception ex)
-        {
-            // The rows still go to the store; only a kill before they reach it would lose them.
-            CloseSegment();
-            _retryAt = Environment.TickCount64 + RetryAfterFailureMs;
-            if (!_failing)
-            {
-                _failing = true;
-                PerfLogWriterLog.JournalFailed(_logger, _folder, ex.Message);
-            }
         }
     }
 
@@ -190,6 +111,4 @@ internal sealed class PerfLogJournal : IDisposable
         _segment = null;
         segment?.Release();
     }
-
-    private static TaskCompletionSource NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -20,16 +20,22 @@ internal sealed class PerfLogLines
     public static string FileName(string prefix, long sequence) => string.Create(CultureInfo.InvariantCulture,
         $"{prefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{sequence:D6}.jsonl");
 
+    /// <summary>Writes <paramref name="record"/> to <paramref name="stream"/> as one line, in one write.</summary>
+    public void Write(Stream stream, PerfLogRecord record)
+    {
+        _buffer.ResetWrittenCount();
+        Add(record);
+        stream.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
+    }
+
     /// <summary>Writes <paramref name="records"/> to <paramref name="stream"/>, one line each.</summary>
     public void Write(Stream stream, IReadOnlyList<PerfLogRecord> records)
     {
         _buffer.ResetWrittenCount();
         foreach (var record in records)
         {
-            _json.Reset(_buffer);
-            JsonSerializer.Serialize(_json, record, PerfLogJsonContext.Default.PerfLogRecord);
-            _json.Flush();
-            _buffer.Write("\n"u8);
+            Add(record);
             if (_buffer.WrittenCount >= WriteBytes)
             {
                 stream.Write(_buffer.WrittenSpan);
@@ -39,5 +45,13 @@ internal sealed class PerfLogLines
 
         stream.Write(_buffer.WrittenSpan);
         _buffer.ResetWrittenCount();
+    }
+
+    private void Add(PerfLogRecord record)
+    {
+        _json.Reset(_buffer);
+        JsonSerializer.Serialize(_json, record, PerfLogJsonContext.Default.PerfLogRecord);
+        _json.Flush();
+        _buffer.Write("\n"u8);
     }
 }

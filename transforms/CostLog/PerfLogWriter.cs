@@ -10,8 +10,8 @@ namespace AiGateway.Transforms.CostLog;
 /// Takes log rows off the request path through a bounded channel and writes them to the store in batches, at least
 /// every <c>Gateway:Log:FlushIntervalMs</c>. Nothing is dropped: while the store is unavailable, or when the channel is
 /// full, rows go to <see cref="PerfLogSpill"/> files that are replayed (idempotently) once it is back; stopping drains
-/// the channel. With <c>Gateway:Log:Journal</c> on, <see cref="WriteDurableAsync"/> journals a row before it is queued
-/// (<see cref="PerfLogJournal"/>), and the journal lets go of it once its batch is stored or spilled.
+/// the channel. With <c>Gateway:Log:Journal</c> on, a row is journaled before it is queued (<see cref="PerfLogJournal"/>),
+/// and the journal lets go of it once its batch is stored or spilled.
 /// </summary>
 internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
 {
@@ -59,7 +59,7 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
             FullMode = BoundedChannelFullMode.Wait,
         });
         _batcher = new PerfLogBatcher(_channel.Reader, _batchSize, options, time);
-        _journal = log.Journal ? new PerfLogJournal(spill.Folder, TryWrite, logger) : null;
+        _journal = log.Journal ? new PerfLogJournal(spill.Folder, logger) : null;
     }
 
     /// <summary>The first wait before the store is tried again after it failed; doubled on each failure.</summary>
@@ -99,19 +99,8 @@ internal sealed class PerfLogWriter : BackgroundService, IPerfLogWriter
             return false;
         }
 
+        _journal?.Append(record);
         return _channel.Writer.TryWrite(record) || SpillFromRequestPath(record);
-    }
-
-    /// <inheritdoc/>
-    public Task WriteDurableAsync(PerfLogRecord record)
-    {
-        if (_journal is null || record is null)
-        {
-            TryWrite(record!);
-            return Task.CompletedTask;
-        }
-
-        return _journal.AppendAsync(record);
     }
 
     /// <inheritdoc/>
