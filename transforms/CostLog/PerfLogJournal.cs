@@ -28,7 +28,6 @@ internal sealed class PerfLogJournal : IDisposable
     private bool _failing;
     private long _retryAt;
     private JournalSegment? _segment;
-    private long _sequence;
 
     /// <summary>Journals into <paramref name="folder"/>.</summary>
     public PerfLogJournal(string folder, ILogger logger)
@@ -101,7 +100,7 @@ internal sealed class PerfLogJournal : IDisposable
     {
         Directory.CreateDirectory(_folder);
         // Named like spill files so that, adopted after a crash, they replay in order among them.
-        var path = Path.Combine(_folder, PerfLogLines.FileName("journal", ++_sequence));
+        var path = Path.Combine(_folder, PerfLogLines.FileName("journal"));
         return new JournalSegment(path, new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0));
     }
 

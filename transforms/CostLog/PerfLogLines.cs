@@ -16,9 +16,12 @@ internal sealed class PerfLogLines
     /// <summary>Creates the writer; not thread-safe, each owner keeps its own.</summary>
     public PerfLogLines() => _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
 
-    /// <summary>A new file's name: names sort by creation time; the process id and <paramref name="sequence"/> keep two writers (or two files in one tick) apart.</summary>
-    public static string FileName(string prefix, long sequence) => string.Create(CultureInfo.InvariantCulture,
-        $"{prefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{sequence:D6}.jsonl");
+    // One sequence for the process: two writers in it (two gateways in one test host) may make files in the same tick.
+    private static long _sequence;
+
+    /// <summary>A new file's name: names sort by creation time; the process id and a sequence keep two writers (or two files in one tick) apart.</summary>
+    public static string FileName(string prefix) => string.Create(CultureInfo.InvariantCulture,
+        $"{prefix}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfffffff}-{Environment.ProcessId}-{Interlocked.Increment(ref _sequence):D6}.jsonl");
 
     /// <summary>Writes <paramref name="record"/> to <paramref name="stream"/> as one line, in one write.</summary>
     public void Write(Stream stream, PerfLogRecord record)

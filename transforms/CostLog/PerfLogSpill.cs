@@ -17,7 +17,6 @@ internal sealed class PerfLogSpill : IDisposable
     private readonly Lock _gate = new();
     private readonly PerfLogLines _lines = new();
     private FileStream? _current;
-    private long _sequence;
     private volatile bool _pending;
 
     /// <summary>Uses <paramref name="folder"/>, created on the first write; files left there by an earlier run are pending.</summary>
@@ -164,7 +163,7 @@ internal sealed class PerfLogSpill : IDisposable
     private FileStream Create(string prefix)
     {
         Directory.CreateDirectory(Folder);
-        var name = PerfLogLines.FileName(prefix, Interlocked.Increment(ref _sequence));
+        var name = PerfLogLines.FileName(prefix);
         return new FileStream(Path.Combine(Folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
