@@ -38,8 +38,12 @@ internal static partial class ForwardedRequestCheck
         if (understood)
         {
             // The gateway read the body as plain JSON; a Content-Encoding sent with it would tell the upstream otherwise.
-            var encodings = received.Headers.Where(h => h.Key.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase) && !h.Value.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList();
-            Assert.True(encodings.Count == 0, $"A parsed JSON body went upstream with Content-Encoding: {string.Join(", ", encodings.Select(e => e.Value))}");
+            var encodings = received.Headers
+                .Where(h => h.Key.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+                .SelectMany(h => h.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Where(coding => !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                .ToList();
+            Assert.True(encodings.Count == 0, $"A parsed JSON body went upstream with Content-Encoding: {string.Join(", ", encodings)}");
             IsStrictJsonObject(received.Body);
         }
     }

@@ -10,7 +10,7 @@ namespace AiGateway.Tests.Fuzzing;
 /// Two embedded gateways in front of one <see cref="FuzzUpstream"/>, started once for the fuzz suite: Passthrough (the
 /// default mode, client keys go upstream) and VirtualKeys with admin keys (issued keys, the admin API behind a key).
 /// </summary>
-public sealed class FuzzGateways : IAsyncLifetime
+public class FuzzGateways : IAsyncLifetime
 {
     /// <summary>The body limit the fuzz gateways run with: small, so bodies past it and just under it are cheap to send.</summary>
     public const int MaxRequestBytes = 262_144;
@@ -40,6 +40,11 @@ public sealed class FuzzGateways : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var limit = new Dictionary<string, string> { ["Gateway:MaxRequestBytes"] = MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            limit[key] = value;
+        }
+
         _passthrough = await TestGateway.StartAsync(Upstream.Url, limit);
         var settings = AdminClient.Settings();
         foreach (var (key, value) in limit)
@@ -65,6 +70,9 @@ public sealed class FuzzGateways : IAsyncLifetime
         Upstream.Drain();
         Upstream.DrainOwnFailures();
     }
+
+    /// <summary>Settings both gateways get on top of the body limit (none: the embedded stores).</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings { get; } = new Dictionary<string, string>();
 
     private static LogCapture Capture(TestGateway gateway)
     {
