@@ -53,7 +53,7 @@ public class FuzzGateways : IAsyncLifetime
         }
 
         _virtualKeys = await TestGateway.StartAsync(Upstream.Url, settings);
-        var issued = await new AdminClient(_virtualKeys, AdminClient.AdminKey).CreateKeyAsync("""{"org":"org-fuzz","name":"fuzz"}""");
+        var issued = await new AdminClient(_virtualKeys, AdminClient.AdminKey).CreateKeyAsync("""{"org":"org-fuzz","name":"fuzz","may_name_customers":true}""");
         Passthrough = new FuzzTarget("passthrough", _passthrough, "sk-fuzz-client", null, Capture(_passthrough));
         VirtualKeys = new FuzzTarget("virtualkeys", _virtualKeys, issued.GetProperty("key").GetString()!, "Bearer sk-upstream-test", Capture(_virtualKeys));
         Admin = VirtualKeys with { Name = "admin", Key = AdminClient.AdminKey };

@@ -11,6 +11,8 @@ namespace AiGateway.Tests.Fuzzing;
 /// <param name="WithKey">Whether the caller's valid key is sent (as well as any Authorization in <paramref name="Headers"/>).</param>
 internal sealed record FuzzRequest(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType, bool WithKey)
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly string[] ContentHeaders = ["Content-Encoding", "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Content-Disposition", "Expires", "Last-Modified", "Allow"];
 
     /// <summary>The request to the gateway at <paramref name="gateway"/> as HttpClient sends it, with <paramref name="key"/> as bearer when <see cref="WithKey"/>.</summary>
@@ -49,12 +51,13 @@ internal sealed record FuzzRequest(string Method, string Path, IReadOnlyList<Key
     }
 
     /// <summary>
-    /// Whether the request line or the header section is past what Kestrel reads (8 KB and 32 KB by default), so that
-    /// Kestrel itself refuses it before the gateway sees it.
+    /// Whether Kestrel itself refuses the request before the gateway sees it: a request line or header section past what
+    /// it reads (8 KB and 32 KB by default), or a header value whose bytes are not UTF-8.
     /// </summary>
-    public bool PastKestrelLimits =>
+    public bool KestrelRefuses =>
         Path.Length + Method.Length > 8 * 1024 - 64
-        || Headers.Sum(h => h.Key.Length + h.Value.Length + 4) + (ContentType?.Length ?? 0) > 32 * 1024 - 512;
+        || Headers.Sum(h => h.Key.Length + h.Value.Length + 4) + (ContentType?.Length ?? 0) > 32 * 1024 - 512
+        || Headers.Select(h => h.Value).Append(ContentType ?? "").Any(value => !IsUtf8(Encoding.Latin1.GetBytes(value)));
 
     /// <summary>A readable account of the request for a failure message: long values cut, bytes outside printable ASCII escaped.</summary>
     public override string ToString()
@@ -93,6 +96,19 @@ internal sealed record FuzzRequest(string Method, string Path, IReadOnlyList<Key
         }
 
         return text.ToString();
+    }
+
+    private static bool IsUtf8(byte[] bytes)
+    {
+        try
+        {
+            _ = StrictUtf8.GetCharCount(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 
     private static string Cut(string value, int max)

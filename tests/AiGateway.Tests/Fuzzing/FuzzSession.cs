@@ -40,10 +40,10 @@ internal sealed class FuzzSession(FuzzGateways gateways, ITestOutputHelper outpu
         {
             sent = await gateways.Client.SendAsync(message);
         }
-        catch (HttpRequestException ex) when (request.PastKestrelLimits && ex.InnerException is IOException)
+        catch (HttpRequestException ex) when (request.KestrelRefuses && ex.InnerException is IOException)
         {
-            // Kestrel answers 414 or 431 and closes the connection while the client still writes the body: the client
-            // sees a broken pipe, not the answer. Any other transport failure is the gateway dropping a connection.
+            // Kestrel answers 400, 414 or 431 and closes the connection while the client still writes the body: the
+            // client sees a broken pipe, not the answer. Any other transport failure is the gateway dropping a connection.
             return;
         }
 
