@@ -84,6 +84,14 @@ internal static class HeaderAbuse
         "Authorization" => Authorization,
         "Last-Event-ID" => LastEventId,
         "Host" or "X-Forwarded-Host" => Host,
+        // Plausible values as well as garbage, so that a call gets past the header's own check into what it drives.
+        "x-aigw-mode" => Gen.Frequency((2, Gen.OneOf("cheap", "smart", "auto", "CHEAP")), (1, Value)),
+        "x-aigw-customer" => Gen.Frequency((2, Gen.OneOf("cust-1", "c", "a.b_c:d-e", new string('c', 64), new string('c', 65))), (1, Value)),
+        "x-aigw-cache-ttl" => Gen.Frequency((2, Gen.OneOf("0", "1", "60", "31536000", "31536001")), (1, Value)),
+        "x-aigw-route" => Gen.Frequency((2, Gen.OneOf("chat", "search.v2", "r:1", new string('r', 256))), (1, Value)),
+        "x-aigw-log" or "x-aigw-dedupe" => Gen.Frequency((2, Gen.OneOf("off", "on", "OFF", "full", "metadata")), (1, Value)),
+        "x-aigw-fallback" => Gen.Frequency((2, Gen.OneOf("non-stream", "stream")), (1, Value)),
+        "Cache-Control" => Gen.Frequency((2, Gen.OneOf("no-cache", "no-store", "max-age=0", "no-cache, no-store", "private")), (1, Value)),
         "Content-Encoding" or "Accept-Encoding" => Gen.Frequency((2, Gen.OneOf("gzip", "br", "deflate", "zstd", "identity", "gzip, br", "x-garbage", "gzip;q=NaN", "*")), (1, Value)),
         _ => Value,
     };
