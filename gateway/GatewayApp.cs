@@ -37,6 +37,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.EnsureValidConfiguration();
+        app.UseHostHeaderGuard();
         app.UseGatewayCors();
         app.MapGatewayHealth();
         app.MapCacheAdminApi();

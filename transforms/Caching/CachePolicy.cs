@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using AiGateway.Config;
 using AiGateway.Transforms.Exchange;
 using AiGateway.Transforms.Orgs;
@@ -26,9 +28,25 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
     {
         var gateway = options.CurrentValue;
         var shared = exchange.Route is not null && gateway.Routes.TryGetValue(exchange.Route, out var policy) && policy.SharedAcrossOrgs;
-        var body = System.Text.Json.Nodes.JsonNode.Parse(exchange.Body.Span)!.AsObject();
-        body["stream"] = true;
-        using var streamed = System.Text.Json.JsonDocument.Parse(body.ToJsonString());
+        // Copied member by member, not through JsonObject: a client's body may name a key twice, which JSON allows and
+        // JsonObject refuses with an exception (a 500). The fingerprint sorts members, so where "stream" goes is moot.
+        var buffer = new ArrayBufferWriter<byte>(exchange.Body.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var member in exchange.Json.EnumerateObject())
+            {
+                if (!member.NameEquals("stream"u8))
+                {
+                    member.WriteTo(writer);
+                }
+            }
+
+            writer.WriteBoolean("stream"u8, true);
+            writer.WriteEndObject();
+        }
+
+        using var streamed = JsonDocument.Parse(buffer.WrittenMemory);
         return KeyOf(exchange, settings, shared, streamed.RootElement, gateway);
     }
 
@@ -67,7 +85,7 @@ internal sealed class CachePolicy(IOptionsMonitor<GatewayOptions> options)
         return (new CacheDecision(status, key, store, TimeSpan.FromSeconds(ttlSeconds)), null);
     }
 
-    private static CacheKey KeyOf(AiExchange exchange, CallSettings settings, bool shared, System.Text.Json.JsonElement body, GatewayOptions gateway)
+    private static CacheKey KeyOf(AiExchange exchange, CallSettings settings, bool shared, JsonElement body, GatewayOptions gateway)
     {
         var scope = RequestFingerprint.ScopeParts(exchange.Identity.OrgId, settings.CustomerId, exchange.Route, shared);
         var fingerprint = RequestFingerprint.Compute(scope, exchange.Endpoint.Path, body, gateway.Cache.EffectiveIgnoreFields);

@@ -10,7 +10,7 @@ namespace AiGateway.Transforms.Exchange;
 
 /// <summary>
 /// Proxy-pipeline step that turns a request to an understood endpoint into an <see cref="AiExchange"/>:
-/// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), parsed (400 if it is not a JSON object,
+/// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), refused with 415 when it comes with a Content-Encoding, parsed (400 if it is not a JSON object,
 /// never forwarded; 400 <c>invalid_json</c> for ill-formed Unicode, 400 <c>invalid_model</c> for a <c>model</c> outside
 /// <see cref="ModelName"/>) and handed upstream again from memory. A call to a metered endpoint becomes a
 /// <see cref="MeteredExchange"/> (a JSON body is read and checked the same way, for its model; an upload is not read).
@@ -94,6 +94,16 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
     // usually arrives with the headers, and then nothing here allocates a Task.
     private async ValueTask<(byte[]? Body, JsonDocument? Document)> ReadJsonAsync(HttpContext context)
     {
+        // The body is read, priced, cached and checked as plain JSON; forwarded with the client's Content-Encoding it would
+        // tell the upstream to decode something else (or fail to). No SDK compresses requests, so any coding is refused.
+        if (context.Request.Headers.ContentEncoding is { Count: > 0 } coding && !IsIdentity(coding))
+        {
+            await RequestDrain.BeforeRefusalAsync(context);
+            await OpenAiError.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "invalid_request_error", "unsupported_content_encoding",
+                "This endpoint's body is read as JSON: send it uncompressed, without Content-Encoding (or with Content-Encoding: identity).", "Content-Encoding");
+            return default;
+        }
+
         var limit = options.CurrentValue.MaxRequestBytes;
         var body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
@@ -156,4 +166,21 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
     private static Task RefuseRouteAsync(HttpContext context) =>
         OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_header",
             $"{RouteHeader} must be 1 to {ModelName.MaxLength} characters from A-Z, a-z, 0-9 and . _ : / @ + -.", RouteHeader);
+
+    private static bool IsIdentity(Microsoft.Extensions.Primitives.StringValues coding)
+    {
+        foreach (var value in coding)
+        {
+            foreach (var part in (value ?? "").Split(','))
+            {
+                var token = part.Trim();
+                if (token.Length > 0 && !token.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 }

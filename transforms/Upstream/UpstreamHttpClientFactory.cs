@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace AiGateway.Transforms.Upstream;
@@ -22,6 +23,10 @@ internal sealed class UpstreamHttpClientFactory(UpstreamResilienceHandlerFactory
         handler.AllowAutoRedirect = false;
         handler.AutomaticDecompression = DecompressionMethods.None;
         handler.UseCookies = false;
+        // Kestrel reads header bytes as UTF-8, and the handler would send only ASCII (a 502 and a logged exception for a
+        // client's "é"): the same encoding out sends the client's bytes as they came. A cluster's own
+        // HttpClient.RequestHeaderEncoding, set by the base, wins.
+        handler.RequestHeaderEncodingSelector ??= (_, _) => Encoding.UTF8;
         handler.EnableMultipleHttp2Connections = true;
         handler.ConnectTimeout = TimeSpan.FromSeconds(15);
         // Re-resolve DNS now and then: api.openai.com sits behind a CDN whose addresses move.

@@ -96,6 +96,23 @@ public sealed class SameGenerationFallbackTests
         Assert.Equal(2, upstream.RequestCount);
     }
 
+    [Theory]
+    [InlineData("""{"model":"gpt-4o-mini","model":"gpt-4o-mini","stream":false,"messages":[{"role":"user","content":"twice"}]}""")]
+    [InlineData("""{"model":"gpt-4o-mini","stream":false,"stream":false,"messages":[{"role":"user","content":"twice"}]}""")]
+    public async Task Fallback_BodyWithADuplicateKey_AFreshCallNot500(string body)
+    {
+        // Found by the fuzzing pass: the stream key was built through JsonNode, which throws on a repeated name.
+        await using var upstream = await MockOpenAiServer.StartAsync(new MockOpenAiOptions { Chunks = 2 });
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+
+        using var fallback = await gateway.Client.SendAsync(Fallback(Post("v1/chat/completions", body), "chatcmpl-unknown:3"));
+        var text = await fallback.Content.ReadAsStringAsync();
+
+        Assert.True(fallback.IsSuccessStatusCode, $"{(int)fallback.StatusCode} {text}");
+        Assert.Contains("Echo: twice", text);
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
     [Fact]
     public async Task Fallback_AnotherOrgsEventId_AFreshCallNotTheirGeneration()
     {

@@ -123,6 +123,54 @@ public sealed class AiExchangeMiddlewareTests
         Assert.Equal(1, upstream.RequestCount);
     }
 
+    [Theory]
+    [InlineData("gzip", false)]
+    [InlineData("gzip", true)]
+    [InlineData("br", false)]
+    [InlineData("x-garbage, gzip", false)]
+    public async Task Post_ContentEncoding_415AndNeverForwarded(string encoding, bool compressed)
+    {
+        // Found by the fuzzing pass: the body was read as plain JSON and forwarded with the client's Content-Encoding,
+        // which told the upstream to decode what the gateway had priced, cached and checked as plain text.
+        await using var upstream = await MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        var json = Encoding.UTF8.GetBytes("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var body = json;
+        if (compressed)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
+            {
+                gzip.Write(json);
+            }
+
+            body = buffer.ToArray();
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-hostile-test");
+        using var response = await gateway.Client.SendAsync(request);
+
+        await OpenAiErrorAssert.IsErrorAsync(response, 415, "unsupported_content_encoding");
+        Assert.Equal(0, upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task Post_ContentEncodingIdentity_Forwarded()
+    {
+        await using var upstream = await MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+        using var request = Post("v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        request.Content!.Headers.TryAddWithoutValidation("Content-Encoding", "identity");
+
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
     private static byte[] Bytes(string before, byte[] middle, string after) =>
         [.. Encoding.UTF8.GetBytes(before), .. middle, .. Encoding.UTF8.GetBytes(after)];
 
