@@ -10,9 +10,9 @@ namespace AiGateway.Transforms.Exchange;
 
 /// <summary>
 /// Proxy-pipeline step that turns a request to an understood endpoint into an <see cref="AiExchange"/>:
-/// the body is read once (413 past <c>Gateway:MaxRequestBytes</c>), refused with 415 when it comes with a Content-Encoding, parsed (400 if it is not a JSON object,
-/// never forwarded; 400 <c>invalid_json</c> for ill-formed Unicode, 400 <c>invalid_model</c> for a <c>model</c> outside
-/// <see cref="ModelName"/>) and handed upstream again from memory. A call to a metered endpoint becomes a
+/// the body is refused with 415 when it comes with a Content-Encoding, read once (413 past <c>Gateway:MaxRequestBytes</c>),
+/// parsed (400 if it is not a JSON object, never forwarded; 400 <c>invalid_json</c> for ill-formed Unicode, 400
+/// <c>invalid_model</c> for a <c>model</c> outside <see cref="ModelName"/>) and handed upstream again from memory. A call to a metered endpoint becomes a
 /// <see cref="MeteredExchange"/> (a JSON body is read and checked the same way, for its model; an upload is not read).
 /// Other requests pass through untouched and streamed.
 /// </summary>

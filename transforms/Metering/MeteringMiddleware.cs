@@ -33,8 +33,6 @@ internal sealed class MeteringMiddleware(UsageMeter meter)
 
     private static async Task TapAsync(HttpContext context, RequestDelegate next)
     {
-        // A compressed answer could not be read: ask for it plain, as for the AI endpoints (images are compressed already).
-        context.Request.Headers.Remove("Accept-Encoding");
         var response = context.Response;
         var body = response.Body;
         var tap = new UsageTap(body, response);

@@ -14,9 +14,6 @@ internal sealed class UsageTap(Stream inner, HttpResponse response) : Stream
     private UsageScanner? _scanner;
     private bool _decided;
 
-    /// <summary>Whether the answer was one whose usage could be read (JSON or SSE, not compressed).</summary>
-    public bool Readable => _scanner is not null;
-
     /// <summary>The usage the answer reported; false when it reported none (or none in tokens, such as Whisper's seconds).</summary>
     public bool TryReadUsage(out TokenUsage usage)
     {

@@ -69,6 +69,11 @@ internal sealed class UpstreamTransformProvider(IOptionsMonitor<GatewayOptions> 
             context.HttpContext.Features.Set(outcome);
             context.ProxyRequest.Options.Set(UpstreamRequestOptions.Call, outcome);
         }
+        else if (context.HttpContext.Features.Get<MeteredExchange>() is not null)
+        {
+            // A metered answer's usage is read as it passes (Metering's UsageTap): it too must come uncompressed.
+            headers.Remove("Accept-Encoding");
+        }
 
         var gateway = options.CurrentValue;
         if (gateway.Auth.Mode == AuthMode.VirtualKeys)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiGateway.Transforms.Endpoints;
 using AiGateway.Transforms.Relay;
 using Microsoft.Extensions.Logging;
 
@@ -19,8 +20,10 @@ internal sealed partial class ObjectOwnerRecorder(IObjectOwnerStore store, strin
         }
 
         // A stream names its object in every event (chat) or in its first (responses: response.created).
-        var json = answer.IsEventStream ? (answer.EventCount > 0 ? DataOf(answer.Event(0)) : default) : body;
-        if (ObjectId(json.Span) is not { } id)
+        var json = answer.IsEventStream
+            ? (answer.EventCount > 0 ? UsageReader.EventData(answer.Event(0).Span, out _).ToArray() : default)
+            : body;
+        if (ObjectId(json) is not { } id)
         {
             return;
         }
@@ -37,7 +40,7 @@ internal sealed partial class ObjectOwnerRecorder(IObjectOwnerStore store, strin
     }
 
     /// <summary>The <c>id</c> (or <c>response.id</c>) of a JSON answer or event, when it is a plausible object id.</summary>
-    internal static string? ObjectId(ReadOnlySpan<byte> json)
+    internal static string? ObjectId(ReadOnlyMemory<byte> json)
     {
         if (json.IsEmpty)
         {
@@ -46,7 +49,7 @@ internal sealed partial class ObjectOwnerRecorder(IObjectOwnerStore store, strin
 
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -62,21 +65,6 @@ internal sealed partial class ObjectOwnerRecorder(IObjectOwnerStore store, strin
         {
             return null;
         }
-    }
-
-    // The JSON of an SSE event's data line.
-    private static ReadOnlyMemory<byte> DataOf(ReadOnlyMemory<byte> sseEvent)
-    {
-        var span = sseEvent.Span;
-        var at = span.StartsWith("data:"u8) ? 0 : span.IndexOf("\ndata:"u8) + 1;
-        if (at < 0 || (at == 0 && !span.StartsWith("data:"u8)))
-        {
-            return default;
-        }
-
-        var start = at + 5;
-        var end = span[start..].IndexOf((byte)'\n');
-        return sseEvent.Slice(start, end < 0 ? span.Length - start : end);
     }
 
     private static partial class Log

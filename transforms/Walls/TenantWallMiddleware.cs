@@ -47,10 +47,11 @@ internal sealed class TenantWallMiddleware(IOptionsMonitor<GatewayOptions> optio
 
         if (context.Features.Get<AiExchange>() is { } exchange)
         {
-            var customer = context.Features.Get<CallSettings>()?.CustomerId;
-            RecordWhatItStores(context, exchange, identity.OrgId, customer);
+            RecordWhatItStores(context, exchange, identity.OrgId);
             var named = ObjectReferences.InBody(exchange.Json, exchange.Body.Span);
-            return named is null ? next(context) : CheckBodyAsync(context, next, named, identity.OrgId, customer, credential is not null);
+            return named is null
+                ? next(context)
+                : CheckBodyAsync(context, next, named, identity.OrgId, context.Features.Get<CallSettings>()?.CustomerId, credential is not null);
         }
 
         var inPath = ObjectReferences.InPath(context.Request.Path.Value);
@@ -118,15 +119,21 @@ internal sealed class TenantWallMiddleware(IOptionsMonitor<GatewayOptions> optio
     }
 
     // A response is stored unless the body says "store": false; a chat completion only when it says "store": true.
-    private void RecordWhatItStores(HttpContext context, AiExchange exchange, string orgId, string? customer)
+    private void RecordWhatItStores(HttpContext context, AiExchange exchange, string orgId)
     {
+        if (exchange.Endpoint != AiEndpoint.Responses && exchange.Endpoint != AiEndpoint.ChatCompletions)
+        {
+            return;
+        }
+
         var stores = exchange.Json.TryGetProperty("store"u8, out var store) ? store.ValueKind == JsonValueKind.True : exchange.Endpoint == AiEndpoint.Responses;
-        if (!stores || (exchange.Endpoint != AiEndpoint.Responses && exchange.Endpoint != AiEndpoint.ChatCompletions))
+        if (!stores)
         {
             return;
         }
 
         var kind = exchange.Endpoint == AiEndpoint.Responses ? "response" : "chat.completion";
+        var customer = context.Features.Get<CallSettings>()?.CustomerId;
         AnswerSinks.For(context).Add(new ObjectOwnerRecorder(owners, orgId, customer, kind, recorderLogger));
     }
 
