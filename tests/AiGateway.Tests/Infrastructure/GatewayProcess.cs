@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace AiGateway.Tests.Infrastructure;
@@ -69,7 +68,7 @@ public static class GatewayProcess
     /// </summary>
     public static async Task<Server> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, StringBuilder? output = null)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -173,12 +172,5 @@ public static class GatewayProcess
         {
             output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -48,7 +47,7 @@ public sealed class OwnedPostgresServer : IAsyncDisposable
     {
         var bin = FindBinaries();
         var folder = Directory.CreateTempSubdirectory("aigw-pg-").FullName;
-        var server = new OwnedPostgresServer(bin, folder, FreePort());
+        var server = new OwnedPostgresServer(bin, folder, FreePort.Next());
         try
         {
             await server.InitAsync();
@@ -186,12 +185,5 @@ public sealed class OwnedPostgresServer : IAsyncDisposable
                 .LastOrDefault()
             : null;
         return bin ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql: run ops/services.sh start first.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

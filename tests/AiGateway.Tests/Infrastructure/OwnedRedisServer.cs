@@ -23,7 +23,7 @@ public sealed class OwnedRedisServer : IDisposable
     /// <summary>Starts a server on a free port and waits until it accepts connections.</summary>
     public static async Task<OwnedRedisServer> StartAsync()
     {
-        var server = new OwnedRedisServer(FreePort());
+        var server = new OwnedRedisServer(FreePort.Next());
         await server.RestartAsync();
         return server;
     }
@@ -74,12 +74,5 @@ public sealed class OwnedRedisServer : IDisposable
     {
         Kill();
         _process?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
