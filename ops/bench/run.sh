@@ -905,13 +905,17 @@ done
 
 [ "$dedupe_n" -gt 0 ] && setup_dedupe
 
-# Warm-up: JIT tiers, connection pools and nginx's upstream keep-alive settle before the first timed run.
+# Warm-up: JIT tiers, connection pools and nginx's upstream keep-alive settle before the first timed run. When every
+# scenario stores nothing, neither does the warm-up, so RSS after the load is the footprint without stored answers.
+warm_kind=chat-nostore
+for s in "${SCENARIOS[@]}"; do [[ "$s" == chat-nostore\ * ]] || warm_kind=chat; done
 for lat in $LATENCIES; do
   for t in "${TARGETS[@]}"; do
     [ -n "${T_PORT[$t:$lat]:-}" ] || continue
     log "warming up $t ($lat ms upstream)"
     base="http://127.0.0.1:${T_PORT[$t:$lat]}"
-    run_load chat 32 "$warmup" "$base" >/dev/null
+    run_load "$warm_kind" 32 "$warmup" "$base" >/dev/null
+    [ "$warm_kind" = chat ] || continue
     [[ "$HIT_TARGETS" == *" $(base_of "$t") "* ]] && run_load chat-hit 32 1 "$base" >/dev/null
     run_load models 32 1 "$base" >/dev/null
     run_load stream 8 1 "$base" >/dev/null
