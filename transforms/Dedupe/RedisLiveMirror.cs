@@ -91,6 +91,16 @@ internal sealed class RedisLiveMirror : IAnswerSink
     /// </summary>
     public Task OnCompleteAsync(LiveResponse answer, ReadOnlyMemory<byte> body)
     {
+        if (Interlocked.CompareExchange(ref _phase, EndedUnasked, Dormant) == Dormant)
+        {
+            // Nobody elsewhere asked (the usual case): the lease is let go here, on the caller's thread, right after the
+            // cache entry's write, so both leave in one write and come back in one round trip, without a thread hop to
+            // the mirror's loop, which then only tidies up.
+            var letGo = LetGoAsync(_redis.Multiplexer.GetDatabase());
+            _wake.TrySetResult();
+            return letGo;
+        }
+
         _endBody = body;
         _endRequested = true;
         // The mirror may be waiting for the next change: the end request is not one of the log, so wake it.
@@ -124,21 +134,15 @@ internal sealed class RedisLiveMirror : IAnswerSink
         try
         {
             await Task.WhenAny(_wake.Task, _live.Ended);
-            if (Interlocked.CompareExchange(ref _phase, EndedUnasked, Dormant) == Dormant)
+            var phase = Interlocked.CompareExchange(ref _phase, EndedUnasked, Dormant);
+            if (phase != Mirroring)
             {
-                // Ended before anybody elsewhere asked: no log, only the lease to give up. A lease renewed less than half
-                // of it ago is still ours, so a plain DEL does; an older one may have expired and been taken by another
-                // leader, so only the holder's own value is deleted then (a script). A reader elsewhere counts itself
-                // among the watchers before it asks: one that did so before the end, whose request has not arrived (or
-                // missed the answer's lookup), gets the whole log now; its feed waits for it once the lease is gone.
+                // Ended before anybody elsewhere asked: let go by OnCompleteAsync already, or here for an answer that
+                // failed or was cancelled.
                 released = true;
-                var watchers = database.StringGetAsync(RedisLiveKeys.Watchers(_live.Fingerprint));
-                await (Environment.TickCount64 - LeaseRenewedAt < LeaseMs / 2
-                    ? database.KeyDeleteAsync(RedisLiveKeys.Lease(_live.Fingerprint))
-                    : RedisLeaderLease.ReleaseAsync(database, _live.Fingerprint, _live.ResponseId));
-                if ((long)await watchers > 0)
+                if (phase == Dormant)
                 {
-                    Activate();
+                    await LetGoAsync(database);
                 }
 
                 return;
@@ -218,6 +222,30 @@ internal sealed class RedisLiveMirror : IAnswerSink
             }
 
             _ended.TrySetResult();
+        }
+    }
+
+    // An answer that ended unasked has no log, only the lease to give up. A lease renewed less than half of it ago is still
+    // ours, so a plain DEL does; an older one may have expired and been taken by another leader, so only the holder's own
+    // value is deleted then (a script). A reader elsewhere counts itself among the watchers before it asks: one that did so
+    // before the end, whose request has not arrived (or missed the answer's lookup), gets the whole log now; its feed
+    // waits for it once the lease is gone. Never throws: Redis failing is reported, and the lease then expires.
+    private async Task LetGoAsync(IDatabase database)
+    {
+        try
+        {
+            var watchers = database.StringGetAsync(RedisLiveKeys.Watchers(_live.Fingerprint));
+            await (Environment.TickCount64 - LeaseRenewedAt < LeaseMs / 2
+                ? database.KeyDeleteAsync(RedisLiveKeys.Lease(_live.Fingerprint))
+                : RedisLeaderLease.ReleaseAsync(database, _live.Fingerprint, _live.ResponseId));
+            if ((long)await watchers > 0)
+            {
+                Activate();
+            }
+        }
+        catch (Exception ex)
+        {
+            _redis.ReportFailure(ex);
         }
     }
 
