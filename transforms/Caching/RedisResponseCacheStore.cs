@@ -54,7 +54,10 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             var entryKey = EntryKey(key);
             // The entry write (and, for an overwrite, the notice to other instances' copies) is awaited: read-your-writes.
             // The route's list is best effort, not waited for.
-            var write = database.StringSetAsync(entryKey, CachedResponseSerializer.Serialize(entry, nowMs + (long)ttl.TotalMilliseconds), ttl);
+            var length = CachedResponseSerializer.Measure(entry);
+            var bytes = ArrayPool<byte>.Shared.Rent(length);
+            CachedResponseSerializer.Write(entry, bytes.AsSpan(0, length), nowMs + (long)ttl.TotalMilliseconds);
+            var write = database.StringSetAsync(entryKey, bytes.AsMemory(0, length), ttl);
             var notice = replacing ? invalidation.PublishAsync(database, key.Fingerprint) : null;
             if (tags.Route is { } route)
             {
@@ -62,6 +65,9 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, NearRespons
             }
 
             await write;
+            // Redis has the bytes once it replied. A write that failed may still sit in the client's queue, so its buffer
+            // is left to the GC instead.
+            ArrayPool<byte>.Shared.Return(bytes);
             if (notice is not null)
             {
                 await notice;
