@@ -4,6 +4,7 @@ using System.Text;
 using AiGateway.Config;
 using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Errors;
+using AiGateway.Transforms.Identity;
 using Microsoft.Extensions.Options;
 
 namespace AiGateway.Admin;
@@ -102,16 +103,8 @@ internal sealed partial class AdminAuthorizationFilter(IOptionsMonitor<GatewayOp
     }
 
     /// <summary>The credentials of a <c>Bearer</c> authorization, the scheme matched case-insensitively (RFC 7235 §2.1); else null.</summary>
-    internal static string? BearerCredentials(string authorization)
-    {
-        const string Scheme = "Bearer";
-        if (authorization.Length <= Scheme.Length || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || authorization[Scheme.Length] != ' ')
-        {
-            return null;
-        }
-
-        return authorization[(Scheme.Length + 1)..].Trim(' ');
-    }
+    internal static string? BearerCredentials(string authorization) =>
+        BearerToken.From(authorization) is { IsEmpty: false } credentials ? credentials.ToString() : null;
 
     private static bool FixedTimeEquals(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));

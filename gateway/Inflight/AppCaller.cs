@@ -16,9 +16,7 @@ internal sealed class AppCaller(ApiKeyAuthenticator authenticator, IOptionsMonit
     /// <summary>The org and customer of the request's key, or null after writing its 400/401.</summary>
     public async Task<(string OrgId, string? CustomerId)?> IdentifyAsync(HttpContext http)
     {
-        var authorization = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        var key = authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? authorization.AsMemory(scheme.Length).Trim() : ReadOnlyMemory<char>.Empty;
+        var key = BearerToken.From(http.Request.Headers.Authorization.ToString());
         OrgIdentity? identity = null;
         if (!key.IsEmpty && (options.CurrentValue.Auth.Mode == AuthMode.Passthrough || key.Span.StartsWith(ApiKeyHasher.VirtualKeyPrefix, StringComparison.Ordinal)))
         {

@@ -17,7 +17,7 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var mode = options.CurrentValue.Auth.Mode;
-        var key = BearerKey(context.Request.Headers.Authorization.ToString());
+        var key = BearerToken.From(context.Request.Headers.Authorization.ToString());
         ValueTask<OrgIdentity?> identity;
         if (key.IsEmpty)
         {
@@ -77,13 +77,5 @@ internal sealed class IdentityMiddleware(ApiKeyAuthenticator authenticator, IOpt
             keyless
                 ? "You didn't provide an API key. Send a gateway key (aigw_…) as 'Authorization: Bearer <key>'."
                 : "Incorrect API key provided: the key is unknown to this gateway or has been revoked.");
-    }
-
-    private static ReadOnlyMemory<char> BearerKey(string authorization)
-    {
-        const string scheme = "Bearer ";
-        return authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
-            ? authorization.AsMemory(scheme.Length).Trim()
-            : ReadOnlyMemory<char>.Empty;
     }
 }
