@@ -9,39 +9,27 @@ namespace AiGateway.Tests.Infrastructure;
 /// <see cref="CutNext"/> event-stream responses that pass through it are cut after a number of bytes of their body (the
 /// client's connection is closed mid-way; the server sees its client leave). Everything else is relayed untouched.
 /// </summary>
-public sealed class CuttingRelay : IAsyncDisposable
+public sealed class CuttingRelay : TcpRelay
 {
     // The header that tells an event stream from any other response; preceded by CRLF, so a script's text cannot match.
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\r\ncontent-type: text/event-stream");
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
-    private readonly TcpListener _listener;
-    private readonly IPEndPoint _target;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Socket> _sockets = [];
-    private readonly Task _accepting;
     private int _cutsLeft;
     private int _cutsMade;
     private int _afterBytes;
     private Func<Task>? _beforeCut;
 
-    private CuttingRelay(IPEndPoint target)
+    private CuttingRelay(Uri target)
+        : base(target)
     {
-        _target = target;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-        _accepting = AcceptAsync();
     }
-
-    /// <summary>The relay's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
-    public Uri BaseAddress { get; }
 
     /// <summary>How many responses the relay has cut so far.</summary>
     public int CutsMade => Volatile.Read(ref _cutsMade);
 
     /// <summary>Starts a relay to <paramref name="target"/> (a loopback address) that cuts nothing until told to.</summary>
-    public static CuttingRelay Start(Uri target) => new(new IPEndPoint(IPAddress.Parse(target.Host), target.Port));
+    public static CuttingRelay Start(Uri target) => new(target);
 
     /// <summary>Cuts the next <paramref name="count"/> event streams after <paramref name="afterBytes"/> bytes of body each.</summary>
     /// <param name="count">How many event streams to cut.</param>
@@ -59,84 +47,8 @@ public sealed class CuttingRelay : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        lock (_sockets)
-        {
-            foreach (var socket in _sockets)
-            {
-                socket.Dispose();
-            }
-        }
-
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptSocketAsync(_stop.Token);
-            _ = RelayAsync(client);
-        }
-    }
-
-    private async Task RelayAsync(Socket client)
-    {
-        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        lock (_sockets)
-        {
-            _sockets.Add(client);
-            _sockets.Add(server);
-        }
-
-        try
-        {
-            await server.ConnectAsync(_target, _stop.Token);
-            var up = PumpUpAsync(client, server);
-            var down = PumpDownAsync(server, client);
-            await Task.WhenAny(up, down);
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
-        {
-        }
-        finally
-        {
-            client.Dispose();
-            server.Dispose();
-            lock (_sockets)
-            {
-                _sockets.Remove(client);
-                _sockets.Remove(server);
-            }
-        }
-    }
-
-    private async Task PumpUpAsync(Socket from, Socket to)
-    {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await from.ReceiveAsync(buffer, _stop.Token)) > 0)
-            {
-                await to.SendAsync(buffer.AsMemory(0, read), _stop.Token);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-        }
-    }
+    protected override Task RelayAsync(Socket client, Socket server) =>
+        Task.WhenAny(PumpAsync(client, server, null, Stopping), PumpDownAsync(server, client));
 
     // Per connection: looking for an event stream's headers, then for their end, then counting its body.
     private async Task PumpDownAsync(Socket from, Socket to)
@@ -148,7 +60,7 @@ public sealed class CuttingRelay : IAsyncDisposable
         try
         {
             int read;
-            while ((read = await from.ReceiveAsync(buffer, _stop.Token)) > 0)
+            while ((read = await from.ReceiveAsync(buffer, Stopping)) > 0)
             {
                 var chunk = buffer.AsMemory(0, read);
                 if (phase is Phase.Scan or Phase.Headers)
@@ -159,7 +71,7 @@ public sealed class CuttingRelay : IAsyncDisposable
                         var at = IndexOfIgnoreCase(seen, Marker);
                         if (at < 0 || Volatile.Read(ref _cutsLeft) <= 0)
                         {
-                            await to.SendAsync(chunk, _stop.Token);
+                            await to.SendAsync(chunk, Stopping);
                             seen.RemoveRange(0, at < 0 ? Math.Max(0, seen.Count - Marker.Length) : seen.Count);
                             continue;
                         }
@@ -172,14 +84,14 @@ public sealed class CuttingRelay : IAsyncDisposable
                     var end = IndexOf(seen, HeaderEnd);
                     if (end < 0)
                     {
-                        await to.SendAsync(chunk, _stop.Token);
+                        await to.SendAsync(chunk, Stopping);
                         seen.RemoveRange(0, Math.Max(0, seen.Count - HeaderEnd.Length));
                         continue;
                     }
 
                     // The chunk's bytes after the header block are body; the ones before pass whole.
                     var bodyInChunk = seen.Count - (end + HeaderEnd.Length);
-                    await to.SendAsync(chunk[..^bodyInChunk], _stop.Token);
+                    await to.SendAsync(chunk[..^bodyInChunk], Stopping);
                     chunk = chunk[^bodyInChunk..];
                     phase = Phase.Body;
                     budget = Volatile.Read(ref _afterBytes);
@@ -190,11 +102,11 @@ public sealed class CuttingRelay : IAsyncDisposable
                     if (chunk.Length < budget)
                     {
                         budget -= chunk.Length;
-                        await to.SendAsync(chunk, _stop.Token);
+                        await to.SendAsync(chunk, Stopping);
                         continue;
                     }
 
-                    await to.SendAsync(chunk[..budget], _stop.Token);
+                    await to.SendAsync(chunk[..budget], Stopping);
                     if (Volatile.Read(ref _beforeCut) is { } beforeCut)
                     {
                         await beforeCut();
@@ -207,7 +119,7 @@ public sealed class CuttingRelay : IAsyncDisposable
                     return;
                 }
 
-                await to.SendAsync(chunk, _stop.Token);
+                await to.SendAsync(chunk, Stopping);
             }
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
