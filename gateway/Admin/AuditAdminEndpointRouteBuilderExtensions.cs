@@ -1,4 +1,3 @@
-using System.Globalization;
 using AiGateway.Metrics;
 using AiGateway.Transforms.Audit;
 using AiGateway.Transforms.Errors;
@@ -35,16 +34,13 @@ public static class AuditAdminEndpointRouteBuilderExtensions
             return;
         }
 
-        var limit = AuditQuery.DefaultLimit;
-        if (Text(query, "limit") is { } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > AuditQuery.MaxLimit))
+        if (!AdminQuery.TryLimit(query, AuditQuery.DefaultLimit, AuditQuery.MaxLimit, out var limit, out var limitError))
         {
-            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter",
-                $"'limit' must be a whole number from 1 to {AuditQuery.MaxLimit} (default {AuditQuery.DefaultLimit}); got '{limitText}'.", "limit");
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", limitError, "limit");
             return;
         }
 
-        var entries = await audit.ReadAsync(new AuditQuery(from, to, Text(query, "target"), Text(query, "action"), limit), http.RequestAborted);
+        var entries = await audit.ReadAsync(new AuditQuery(from, to, AdminQuery.Text(query, "target"), AdminQuery.Text(query, "action"), limit), http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
         await AdminJson.WriteObjectAsync(http, writer =>
         {
@@ -79,7 +75,4 @@ public static class AuditAdminEndpointRouteBuilderExtensions
             writer.WriteRawValue(json);
         }
     }
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
 }

@@ -71,7 +71,7 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
         }
 
         int? status = null;
-        if (Text(query, "status") is { } statusText)
+        if (AdminQuery.Text(query, "status") is { } statusText)
         {
             if (!int.TryParse(statusText, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599)
             {
@@ -83,16 +83,13 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
             status = code;
         }
 
-        var limit = LogSearch.DefaultLimit;
-        if (Text(query, "limit") is { } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > LogSearch.MaxLimit))
+        if (!AdminQuery.TryLimit(query, LogSearch.DefaultLimit, LogSearch.MaxLimit, out var limit, out var limitError))
         {
-            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter",
-                $"'limit' must be a whole number from 1 to {LogSearch.MaxLimit} (default {LogSearch.DefaultLimit}); got '{limitText}'.", "limit");
+            await OpenAiError.WriteAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "invalid_parameter", limitError, "limit");
             return;
         }
 
-        var search = new LogSearch(Text(query, "org"), Text(query, "customer"), Text(query, "route"), Text(query, "model"), status, from, to, Text(query, "q"), limit);
+        var search = new LogSearch(AdminQuery.Text(query, "org"), AdminQuery.Text(query, "customer"), AdminQuery.Text(query, "route"), AdminQuery.Text(query, "model"), status, from, to, AdminQuery.Text(query, "q"), limit);
         if (search.Text is not null)
         {
             var filters = JsonSerializer.Serialize(new Dictionary<string, string?> { ["org"] = search.OrgId, ["customer"] = search.CustomerId, ["q"] = search.Text });
@@ -114,8 +111,6 @@ internal static class LogsAdminEndpointRouteBuilderExtensions
         });
     }
 
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
 
     // Erasure (a customer who leaves or asks to be forgotten): cannot be undone, so recorded before it is made.
     private static async Task EraseAsync(HttpContext http, IPayloadStore store, IAuditLog audit)

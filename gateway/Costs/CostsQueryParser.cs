@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiGateway.Admin;
 
 namespace AiGateway.Costs;
 
@@ -43,7 +44,7 @@ internal static class CostsQueryParser
         }
 
         var group = CostPeriod.Day;
-        if (Text(query, "group") is { } groupText)
+        if (AdminQuery.Text(query, "group") is { } groupText)
         {
             if (groupText is not ("day" or "month"))
             {
@@ -54,7 +55,7 @@ internal static class CostsQueryParser
             group = groupText == "month" ? CostPeriod.Month : CostPeriod.Day;
         }
 
-        costs = new CostsQuery(from, to, Text(query, "org"), Text(query, "customer"), group);
+        costs = new CostsQuery(from, to, AdminQuery.Text(query, "org"), AdminQuery.Text(query, "customer"), group);
         error = default;
         return true;
     }
@@ -63,7 +64,7 @@ internal static class CostsQueryParser
     {
         value = null;
         error = default;
-        if (Text(query, name) is not { } text)
+        if (AdminQuery.Text(query, name) is not { } text)
         {
             return true;
         }
@@ -91,7 +92,4 @@ internal static class CostsQueryParser
         error = new(name, "invalid_parameter", $"'{name}' must be an ISO-8601 date, e.g. 2026-11-01; got '{text}'.");
         return false;
     }
-
-    private static string? Text(IQueryCollection query, string name)
-        => query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiGateway.Admin;
 using AiGateway.Transforms.Orgs;
 
 namespace AiGateway.Metrics;
@@ -60,7 +61,7 @@ internal static class AiMetricsQueryParser
             return false;
         }
 
-        if (extra == "top" && Text(query, "top") is { } topText)
+        if (extra == "top" && AdminQuery.Text(query, "top") is { } topText)
         {
             if (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top < 1 || top > MaxTop)
             {
@@ -69,7 +70,7 @@ internal static class AiMetricsQueryParser
             }
         }
 
-        if (extra == "bucket" && Text(query, "bucket") is { } bucketText)
+        if (extra == "bucket" && AdminQuery.Text(query, "bucket") is { } bucketText)
         {
             bucket = bucketText switch
             {
@@ -85,14 +86,14 @@ internal static class AiMetricsQueryParser
             }
         }
 
-        var customer = Text(query, "customer");
+        var customer = AdminQuery.Text(query, "customer");
         if (customer is not null && !CustomerId.IsValid(customer))
         {
             error = ("customer", $"'customer' is a customer id: 1 to {CustomerId.MaxLength} of A-Z a-z 0-9 . _ : -; got '{customer}'.");
             return false;
         }
 
-        filter = new AiMetricsFilter(Text(query, "org"), Text(query, "route"), Text(query, "model"), from, to) { Customer = customer };
+        filter = new AiMetricsFilter(AdminQuery.Text(query, "org"), AdminQuery.Text(query, "route"), AdminQuery.Text(query, "model"), from, to) { Customer = customer };
         error = default;
         return true;
     }
@@ -102,7 +103,7 @@ internal static class AiMetricsQueryParser
     {
         value = null;
         error = default;
-        if (Text(query, name) is not { } text)
+        if (AdminQuery.Text(query, name) is not { } text)
         {
             return true;
         }
@@ -118,7 +119,4 @@ internal static class AiMetricsQueryParser
         error = (name, $"'{name}' must be an ISO-8601 date or time, e.g. 2026-11-01 or 2026-11-01T09:30:00Z; got '{text}'.");
         return false;
     }
-
-    private static string? Text(IQueryCollection query, string name)
-        => query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
 }
