@@ -11,7 +11,7 @@ namespace AiGateway.Transforms.Exchange;
 /// before the cache step may rewrite it through <see cref="RewriteBody"/> (the mode's model, the usage request), and
 /// the fingerprint is taken from it after them; nothing rewrites it after that.
 /// </summary>
-public sealed class AiExchange : IDisposable
+public sealed class AiExchange : ICallExchange, IDisposable
 {
     private JsonDocument _document;
 

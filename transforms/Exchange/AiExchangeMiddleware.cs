@@ -54,6 +54,7 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
         using var exchange = new AiExchange(context, call, (AiEndpoint)call.Endpoint, identity, route, body!, document);
         context.Request.Body = new MemoryStream(body!, writable: false);
         context.Features.Set(exchange);
+        context.Features.Set<ICallExchange>(exchange);
         await next(context);
     }
 
@@ -86,7 +87,9 @@ internal sealed class AiExchangeMiddleware(IOptionsMonitor<GatewayOptions> optio
         }
 
         var identity = context.Features.Get<OrgIdentity>() ?? OrgIdentity.Anonymous;
-        context.Features.Set(new MeteredExchange(call, endpoint, identity, route, model));
+        var metered = new MeteredExchange(call, endpoint, identity, route, model);
+        context.Features.Set(metered);
+        context.Features.Set<ICallExchange>(metered);
         await next(context);
     }
 

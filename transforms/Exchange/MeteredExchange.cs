@@ -8,7 +8,7 @@ namespace AiGateway.Transforms.Exchange;
 /// names when that could be read without holding an upload (a JSON body; never a multipart one). Its body goes upstream
 /// untouched. Set on <see cref="Microsoft.AspNetCore.Http.HttpContext.Features"/> by <see cref="AiExchangeMiddleware"/>.
 /// </summary>
-public sealed class MeteredExchange
+public sealed class MeteredExchange : ICallExchange
 {
     internal MeteredExchange(AiCall call, MeteredEndpoint endpoint, OrgIdentity identity, string? route, string? model)
     {

@@ -19,21 +19,12 @@ internal sealed class OrgSettingsMiddleware(OrgSettingsSnapshot settings, IOptio
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        OrgIdentity identity;
-        if (context.Features.Get<AiExchange>() is { } exchange)
-        {
-            identity = exchange.Identity;
-        }
-        else if (context.Features.Get<MeteredExchange>() is { } metered)
-        {
-            identity = metered.Identity;
-        }
-        else
+        if (context.Features.Get<ICallExchange>() is not { } call)
         {
             return next(context);
         }
 
-        var orgId = identity.OrgId;
+        var orgId = call.Identity.OrgId;
         if (!context.Request.Headers.TryGetValue(CustomerId.Header, out var named))
         {
             context.Features.Set(settings.For(orgId));
@@ -49,7 +40,7 @@ internal sealed class OrgSettingsMiddleware(OrgSettingsSnapshot settings, IOptio
         }
 
         var mayName = options.CurrentValue.Auth.Mode == AuthMode.VirtualKeys
-            ? identity.Key?.MayNameCustomers == true
+            ? call.Identity.Key?.MayNameCustomers == true
             : settings.Find(orgId)?.CustomersAllowed == true;
         if (!mayName)
         {

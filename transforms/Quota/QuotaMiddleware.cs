@@ -21,31 +21,19 @@ internal sealed class QuotaMiddleware(IQuotaLedger ledger, QuotaPlanner planner,
     /// <summary>Runs the step.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        QuotaTicket ticket;
-        if (context.Features.Get<AiExchange>() is { } exchange)
-        {
-            if (!Allows(exchange.Identity, exchange.Model))
-            {
-                return RefuseModelAsync(context, exchange.Identity, exchange.Model);
-            }
-
-            ticket = planner.Plan(exchange, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
-        }
-        else if (context.Features.Get<MeteredExchange>() is { } metered)
-        {
-            // The same allow-list: a key kept to some models makes no images or audio with others. An upload names its
-            // model where the gateway does not read it, so such a key is refused it.
-            if (!Allows(metered.Identity, metered.Model))
-            {
-                return RefuseModelAsync(context, metered.Identity, metered.Model);
-            }
-
-            ticket = planner.Plan(metered, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
-        }
-        else
+        if (context.Features.Get<ICallExchange>() is not { } call)
         {
             return next(context);
         }
+
+        // A key kept to some models makes no calls with others, images and audio included. An upload names its model
+        // where the gateway does not read it, so such a key is refused it.
+        if (!Allows(call.Identity, call.Model))
+        {
+            return RefuseModelAsync(context, call.Identity, call.Model);
+        }
+
+        var ticket = planner.Plan(call, context.Features.Get<CallSettings>() ?? CallSettings.Defaults);
 
         return ticket.Levels.Length == 0 ? CountAsync(context, next, ticket) : AdmitAsync(context, next, ticket);
     }

@@ -19,24 +19,17 @@ namespace AiGateway.Transforms.Quota;
 /// </summary>
 internal sealed class QuotaPlanner(IOptionsMonitor<GatewayOptions> options, PriceCatalog prices)
 {
-    /// <summary>The ticket of the call.</summary>
-    public QuotaTicket Plan(AiExchange exchange, CallSettings settings)
+    /// <summary>
+    /// The ticket of the call. Only an AI call's usage can be estimated from its request; a metered call (images, audio, a
+    /// batch) has its usage known only from its answer, if at all, so it reserves nothing: a budget refuses it once used
+    /// up, and what its answer reports is counted when it ends.
+    /// </summary>
+    public QuotaTicket Plan(ICallExchange call, CallSettings settings)
     {
         var gateway = options.CurrentValue;
-        var (levels, accounts) = Levels(exchange.Identity, exchange.Route, settings, gateway);
-        var estimate = levels.Exists(l => l.TpmLimit is not null || l.EnforcesBudget) ? Estimate(exchange, gateway.Limits) : default;
-        return new QuotaTicket(exchange.Identity.OrgId, BudgetMonth.Of(exchange.Call.ReceivedAt), exchange.Call.RequestId.ToString(), [.. levels], [.. accounts], estimate);
-    }
-
-    /// <summary>
-    /// The ticket of a metered call (images, audio, a batch): the same levels and accounts, no estimate. Its usage is known
-    /// only from its answer, if at all, so it reserves nothing: a budget refuses it once used up, and what its answer
-    /// reports is counted when it ends.
-    /// </summary>
-    public QuotaTicket Plan(MeteredExchange call, CallSettings settings)
-    {
-        var (levels, accounts) = Levels(call.Identity, call.Route, settings, options.CurrentValue);
-        return new QuotaTicket(call.Identity.OrgId, BudgetMonth.Of(call.Call.ReceivedAt), call.Call.RequestId.ToString(), [.. levels], [.. accounts], default);
+        var (levels, accounts) = Levels(call.Identity, call.Route, settings, gateway);
+        var estimate = call is AiExchange exchange && levels.Exists(l => l.TpmLimit is not null || l.EnforcesBudget) ? Estimate(exchange, gateway.Limits) : default;
+        return new QuotaTicket(call.Identity.OrgId, BudgetMonth.Of(call.Call.ReceivedAt), call.Call.RequestId.ToString(), [.. levels], [.. accounts], estimate);
     }
 
     private static (List<QuotaLevel> Levels, List<SpendAccount> Accounts) Levels(OrgIdentity identity, string? route, CallSettings settings, GatewayOptions gateway)
