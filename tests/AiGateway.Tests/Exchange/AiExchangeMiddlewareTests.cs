@@ -45,6 +45,18 @@ public sealed class AiExchangeMiddlewareTests
         Assert.Equal(0, upstream.RequestCount);
     }
 
+    [Fact]
+    public async Task Post_ModelOneCharacterOverTheLimit_400InvalidModelAndNeverForwarded()
+    {
+        await using var upstream = await MockOpenAiServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
+
+        using var response = await gateway.Client.SendAsync(Chat(new string('m', 257)));
+
+        await OpenAiErrorAssert.IsErrorAsync(response, 400, "invalid_model");
+        Assert.Equal(0, upstream.RequestCount);
+    }
+
     [Theory]
     [InlineData("ft:gpt-4o-mini:acme::abc123")]
     [InlineData("meta-llama/Llama-3.1-8B@v1+fp8")]
