@@ -13,9 +13,6 @@ namespace AiGateway.Transforms.Relay;
 /// </summary>
 public sealed class LiveResponse
 {
-    // Holds a short answer's stream (some twenty chat chunks) without growing.
-    private const int FirstEventCapacity = 8 * 1024;
-
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _upstream = new();
     private volatile LiveState _state;
@@ -251,7 +248,10 @@ public sealed class LiveResponse
             var end = checked(start + (int)sseEvent.Length);
             if (end > _eventBytes.Length)
             {
-                var larger = new byte[Math.Max(end, (int)Math.Min(Array.MaxLength, Math.Max(FirstEventCapacity, 2L * _eventBytes.Length)))];
+                // The first array is sized from the streams that completed before (most answers then fit in it); a
+                // larger answer doubles from there.
+                var grown = _eventBytes.Length == 0 ? LogCapacity.Shared.First : 2L * _eventBytes.Length;
+                var larger = new byte[Math.Max(end, (int)Math.Min(Array.MaxLength, grown))];
                 _eventBytes.AsSpan(0, start).CopyTo(larger);
                 Volatile.Write(ref _eventBytes, larger);
             }
@@ -300,6 +300,7 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
+        LogCapacity.Shared.Learn(TotalBytes);
         woken?.TrySetResult();
         ended?.TrySetResult();
     }

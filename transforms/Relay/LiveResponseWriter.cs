@@ -224,7 +224,14 @@ internal static class LiveResponseWriter
                 if (next == live.TerminalEventIndex && (client == LiveClient.Joiner || live.CostUsd is not null))
                 {
                     // Only the call that made the upstream request paid; followers and resumers cost nothing.
-                    output.Write(client == LiveClient.Joiner ? AnswerCost.PaidNothingComment : AnswerCost.Comment(live.CostUsd!.Value));
+                    if (client == LiveClient.Joiner)
+                    {
+                        output.Write(AnswerCost.PaidNothingComment);
+                    }
+                    else
+                    {
+                        AnswerCost.WriteComment(output, live.CostUsd!.Value);
+                    }
                 }
 
                 SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next).Span);
