@@ -18,6 +18,7 @@ public sealed class LiveResponse
     private volatile LiveState _state;
     private int _version;
     private TaskCompletionSource? _waiter;
+    private LiveWaiter? _waiters;
     private LiveHeaders? _headers;
 
     // The events back to back, and where each ends. Bytes once published never change, and a full array is replaced
@@ -188,6 +189,30 @@ public sealed class LiveResponse
         }
     }
 
+    /// <summary>
+    /// As <see cref="ChangedSince(int)"/>, for a writer that waits again and again: it waits on its own
+    /// <paramref name="waiter"/>, reused for every wait, instead of a new task each time. The wait must be awaited.
+    /// </summary>
+    internal ValueTask ChangedSince(int version, LiveWaiter waiter)
+    {
+        if (Volatile.Read(ref _version) != version)
+        {
+            return default;
+        }
+
+        lock (_gate)
+        {
+            if (_version != version || IsFinished)
+            {
+                return default;
+            }
+
+            waiter.Next = _waiters;
+            _waiters = waiter;
+            return waiter.Wait;
+        }
+    }
+
     /// <summary>Event <paramref name="index"/> (below <see cref="EventCount"/>, read first).</summary>
     public ReadOnlyMemory<byte> Event(int index)
     {
@@ -212,7 +237,7 @@ public sealed class LiveResponse
     /// <summary>Records the upstream status and headers.</summary>
     internal void Start(int statusCode, LiveHeaders headers, bool isEventStream)
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -229,13 +254,13 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
     }
 
     /// <summary>Appends one complete SSE event (copied).</summary>
     public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -281,13 +306,14 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
     }
 
     /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
     public void CompleteStream()
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -301,14 +327,15 @@ public sealed class LiveResponse
         }
 
         LogCapacity.Shared.Learn(TotalBytes);
-        woken?.TrySetResult();
+        woken.Run();
         ended?.TrySetResult();
     }
 
     /// <summary>Completes a non-stream answer with its whole body.</summary>
     public void CompleteBody(ReadOnlyMemory<byte> body)
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -323,7 +350,7 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         ended?.TrySetResult();
     }
 
@@ -337,7 +364,8 @@ public sealed class LiveResponse
     /// <summary>As <see cref="Fail(int, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, bool)"/>; <paramref name="cancelledByOperator"/> for a copy of an answer an operator cancelled.</summary>
     internal bool Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation, bool cancelledByOperator)
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -360,7 +388,7 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         ended?.TrySetResult();
         return true;
     }
@@ -390,7 +418,7 @@ public sealed class LiveResponse
     /// </summary>
     internal bool KeepAlive()
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -403,7 +431,7 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         return true;
     }
 
@@ -521,21 +549,21 @@ public sealed class LiveResponse
     /// </summary>
     internal void WakeReaders()
     {
-        TaskCompletionSource? waiter;
+        Woken woken;
         lock (_gate)
         {
-            waiter = TakeWaiter();
+            woken = TakeWaiters();
         }
 
-        waiter?.TrySetResult();
+        woken.Run();
     }
 
-    // Returns the waiter to complete once the lock is released: its readers run on the caller's thread until they
+    // Returns the waits to complete once the lock is released: their readers run on the caller's thread until they
     // next wait (the pump writes its own client's event without a thread-pool hop), so never while holding the lock.
-    private TaskCompletionSource? Signal()
+    private Woken Signal()
     {
         Volatile.Write(ref _version, _version + 1);
-        return TakeWaiter();
+        return TakeWaiters();
     }
 
     private TaskCompletionSource? TakeEnded()
@@ -545,10 +573,21 @@ public sealed class LiveResponse
         return ended;
     }
 
-    private TaskCompletionSource? TakeWaiter()
+    private Woken TakeWaiters()
     {
-        var waiter = _waiter;
+        var woken = new Woken(_waiter, _waiters);
         _waiter = null;
-        return waiter;
+        _waiters = null;
+        return woken;
+    }
+
+    // The waits one change completes: the shared waiter's and the writers' own.
+    private readonly record struct Woken(TaskCompletionSource? Waiter, LiveWaiter? Writers)
+    {
+        public void Run()
+        {
+            Waiter?.TrySetResult();
+            LiveWaiter.CompleteAll(Writers);
+        }
     }
 }

@@ -118,6 +118,83 @@ public sealed class LiveResponseTests
     }
 
     [Fact]
+    public void Append_PastAFirstArraySizedForSmallAnswers_GrowsAndKeepsEveryEvent()
+    {
+        // Streams of a few hundred bytes make the first array small; a long answer after them must still grow.
+        for (var i = 0; i < 2000; i++)
+        {
+            LogCapacity.Shared.Learn(100);
+        }
+
+        var live = NewStream();
+        for (var i = 0; i < 300; i++)
+        {
+            live.Append(Event(i), isUsageChunk: false, isTerminal: i == 299);
+        }
+
+        live.CompleteStream();
+
+        var expected = string.Concat(Enumerable.Range(0, 300).Select(Text));
+        Assert.Equal(expected, Encoding.UTF8.GetString(live.Events(live.EventCount).Span));
+        Assert.Equal(expected.Length, live.TotalBytes);
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(Text(i), Encoding.UTF8.GetString(live.Event(i).Span));
+        }
+    }
+
+    [Fact]
+    public async Task ChangedSince_AWritersWaiter_CompletesWithEveryChangeAndWake()
+    {
+        var live = NewStream();
+        var waiter = new LiveWaiter();
+
+        // One waiter, awaited again and again as a writer does: each change and each wake completes it once.
+        for (var i = 0; i < 3; i++)
+        {
+            var changed = live.ChangedSince(live.Version, waiter);
+            Assert.False(changed.IsCompleted);
+            live.Append(Event(i), isUsageChunk: false);
+            Assert.True(changed.IsCompleted);
+            await changed;
+        }
+
+        var woken = live.ChangedSince(live.Version, waiter);
+        var shared = live.ChangedSince(live.Version);
+        Assert.False(woken.IsCompleted);
+        live.WakeReaders();
+        Assert.True(woken.IsCompleted);
+        Assert.True(shared.IsCompleted);
+        await woken;
+
+        Assert.True(live.ChangedSince(live.Version - 1, waiter).IsCompleted);
+        var ended = live.ChangedSince(live.Version, waiter);
+        live.CompleteStream();
+        Assert.True(ended.IsCompleted);
+        await ended;
+        Assert.True(live.ChangedSince(live.Version, waiter).IsCompleted);
+    }
+
+    [Fact]
+    public async Task ChangedSince_TwoWritersWaiters_BothCompletedByOneChange()
+    {
+        var live = NewStream();
+        var first = new LiveWaiter();
+        var second = new LiveWaiter();
+        var version = live.Version;
+        var a = live.ChangedSince(version, first);
+        var b = live.ChangedSince(version, second);
+
+        live.Append(Event(0), isUsageChunk: false);
+
+        Assert.True(a.IsCompleted);
+        Assert.True(b.IsCompleted);
+        await a;
+        await b;
+        Assert.False(live.ChangedSince(live.Version, first).IsCompleted);
+    }
+
+    [Fact]
     public void CompleteBody_Body_KeptWithoutCopy()
     {
         var live = new LiveResponse(AiEndpoint.ChatCompletions, "fp", "r1", isStream: false);
