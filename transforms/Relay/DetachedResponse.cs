@@ -17,13 +17,18 @@ namespace AiGateway.Transforms.Relay;
 /// </summary>
 internal sealed class DetachedResponse : IHttpResponseFeature, IHttpResponseBodyFeature
 {
+    // Room for an OpenAI-style upstream's response headers (content type, date, request id, rate limits ...).
+    private const int UpstreamHeaderRoom = 16;
+
     private readonly IHttpResponseFeature _client;
     private PipeWriter? _writer;
 
     private DetachedResponse(HttpContext call)
     {
         _client = call.Features.GetRequiredFeature<IHttpResponseFeature>();
-        Headers = new HeaderDictionary();
+        // Sized for the upstream's headers YARP adds next (some dozen): grown from empty, the dictionary was allocated
+        // again at every growth, a few hundred bytes per stream.
+        Headers = new HeaderDictionary(_client.Headers.Count + UpstreamHeaderRoom);
         foreach (var header in _client.Headers)
         {
             Headers[header.Key] = header.Value;

@@ -13,14 +13,12 @@ namespace AiGateway.Transforms.Relay;
 /// </summary>
 public sealed class LiveResponse
 {
-    // Holds a short answer's stream (some twenty chat chunks) without growing.
-    private const int FirstEventCapacity = 8 * 1024;
-
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _upstream = new();
     private volatile LiveState _state;
     private int _version;
     private TaskCompletionSource? _waiter;
+    private LiveWaiter? _waiters;
     private LiveHeaders? _headers;
 
     // The events back to back, and where each ends. Bytes once published never change, and a full array is replaced
@@ -191,6 +189,30 @@ public sealed class LiveResponse
         }
     }
 
+    /// <summary>
+    /// As <see cref="ChangedSince(int)"/>, for a writer that waits again and again: it waits on its own
+    /// <paramref name="waiter"/>, reused for every wait, instead of a new task each time. The wait must be awaited.
+    /// </summary>
+    internal ValueTask ChangedSince(int version, LiveWaiter waiter)
+    {
+        if (Volatile.Read(ref _version) != version)
+        {
+            return default;
+        }
+
+        lock (_gate)
+        {
+            if (_version != version || IsFinished)
+            {
+                return default;
+            }
+
+            waiter.Next = _waiters;
+            _waiters = waiter;
+            return waiter.Wait;
+        }
+    }
+
     /// <summary>Event <paramref name="index"/> (below <see cref="EventCount"/>, read first).</summary>
     public ReadOnlyMemory<byte> Event(int index)
     {
@@ -215,7 +237,7 @@ public sealed class LiveResponse
     /// <summary>Records the upstream status and headers.</summary>
     internal void Start(int statusCode, LiveHeaders headers, bool isEventStream)
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -232,13 +254,13 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
     }
 
     /// <summary>Appends one complete SSE event (copied).</summary>
     public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -251,7 +273,10 @@ public sealed class LiveResponse
             var end = checked(start + (int)sseEvent.Length);
             if (end > _eventBytes.Length)
             {
-                var larger = new byte[Math.Max(end, (int)Math.Min(Array.MaxLength, Math.Max(FirstEventCapacity, 2L * _eventBytes.Length)))];
+                // The first array is sized from the streams that completed before (most answers then fit in it); a
+                // larger answer doubles from there.
+                var grown = _eventBytes.Length == 0 ? LogCapacity.Shared.First : 2L * _eventBytes.Length;
+                var larger = new byte[Math.Max(end, (int)Math.Min(Array.MaxLength, grown))];
                 _eventBytes.AsSpan(0, start).CopyTo(larger);
                 Volatile.Write(ref _eventBytes, larger);
             }
@@ -281,13 +306,14 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
     }
 
     /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
     public void CompleteStream()
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -300,14 +326,16 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
-        woken?.TrySetResult();
+        LogCapacity.Shared.Learn(TotalBytes);
+        woken.Run();
         ended?.TrySetResult();
     }
 
     /// <summary>Completes a non-stream answer with its whole body.</summary>
     public void CompleteBody(ReadOnlyMemory<byte> body)
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -322,7 +350,7 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         ended?.TrySetResult();
     }
 
@@ -336,7 +364,8 @@ public sealed class LiveResponse
     /// <summary>As <see cref="Fail(int, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, bool)"/>; <paramref name="cancelledByOperator"/> for a copy of an answer an operator cancelled.</summary>
     internal bool Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation, bool cancelledByOperator)
     {
-        TaskCompletionSource? woken, ended;
+        Woken woken;
+        TaskCompletionSource? ended;
         lock (_gate)
         {
             if (IsFinished)
@@ -359,7 +388,7 @@ public sealed class LiveResponse
             ended = TakeEnded();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         ended?.TrySetResult();
         return true;
     }
@@ -389,7 +418,7 @@ public sealed class LiveResponse
     /// </summary>
     internal bool KeepAlive()
     {
-        TaskCompletionSource? woken;
+        Woken woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -402,7 +431,7 @@ public sealed class LiveResponse
             woken = Signal();
         }
 
-        woken?.TrySetResult();
+        woken.Run();
         return true;
     }
 
@@ -520,21 +549,21 @@ public sealed class LiveResponse
     /// </summary>
     internal void WakeReaders()
     {
-        TaskCompletionSource? waiter;
+        Woken woken;
         lock (_gate)
         {
-            waiter = TakeWaiter();
+            woken = TakeWaiters();
         }
 
-        waiter?.TrySetResult();
+        woken.Run();
     }
 
-    // Returns the waiter to complete once the lock is released: its readers run on the caller's thread until they
+    // Returns the waits to complete once the lock is released: their readers run on the caller's thread until they
     // next wait (the pump writes its own client's event without a thread-pool hop), so never while holding the lock.
-    private TaskCompletionSource? Signal()
+    private Woken Signal()
     {
         Volatile.Write(ref _version, _version + 1);
-        return TakeWaiter();
+        return TakeWaiters();
     }
 
     private TaskCompletionSource? TakeEnded()
@@ -544,10 +573,21 @@ public sealed class LiveResponse
         return ended;
     }
 
-    private TaskCompletionSource? TakeWaiter()
+    private Woken TakeWaiters()
     {
-        var waiter = _waiter;
+        var woken = new Woken(_waiter, _waiters);
         _waiter = null;
-        return waiter;
+        _waiters = null;
+        return woken;
+    }
+
+    // The waits one change completes: the shared waiter's and the writers' own.
+    private readonly record struct Woken(TaskCompletionSource? Waiter, LiveWaiter? Writers)
+    {
+        public void Run()
+        {
+            Waiter?.TrySetResult();
+            LiveWaiter.CompleteAll(Writers);
+        }
     }
 }

@@ -92,6 +92,8 @@ internal static class LiveResponseWriter
         // registration and its continuation each time): when the limit passes, it wakes the answer's readers, and this
         // one finds its limit passed.
         using var stop = waitLimit.UnsafeRegister(static state => ((LiveResponse)state!).WakeReaders(), live);
+        // This writer's every wait for the next change (one per event of a stream) reuses it.
+        var waiter = new LiveWaiter();
         var response = context.Response;
         // A follower whose leader was lost may lead a fresh call into a stream a keepalive already started.
         var started = IsEventStreamStarted(response);
@@ -117,7 +119,7 @@ internal static class LiveResponseWriter
                 }
             }
 
-            await NextChange(live, version, waitLimit);
+            await NextChange(live, version, waiter, waitLimit);
             waitLimit.ThrowIfCancellationRequested();
         }
 
@@ -153,7 +155,7 @@ internal static class LiveResponseWriter
                     }
                 }
 
-                await NextChange(live, version, waitLimit);
+                await NextChange(live, version, waiter, waitLimit);
                 waitLimit.ThrowIfCancellationRequested();
             }
 
@@ -224,7 +226,14 @@ internal static class LiveResponseWriter
                 if (next == live.TerminalEventIndex && (client == LiveClient.Joiner || live.CostUsd is not null))
                 {
                     // Only the call that made the upstream request paid; followers and resumers cost nothing.
-                    output.Write(client == LiveClient.Joiner ? AnswerCost.PaidNothingComment : AnswerCost.Comment(live.CostUsd!.Value));
+                    if (client == LiveClient.Joiner)
+                    {
+                        output.Write(AnswerCost.PaidNothingComment);
+                    }
+                    else
+                    {
+                        AnswerCost.WriteComment(output, live.CostUsd!.Value);
+                    }
                 }
 
                 SseEventId.WriteEvent(output, live.ResponseId, next, live.Event(next).Span);
@@ -255,7 +264,7 @@ internal static class LiveResponseWriter
                 }
             }
 
-            await NextChange(live, version, waitLimit);
+            await NextChange(live, version, waiter, waitLimit);
             waitLimit.ThrowIfCancellationRequested();
         }
     }
@@ -371,10 +380,11 @@ internal static class LiveResponseWriter
             error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
-    // The limit is checked after the waiter is taken: a limit passing before it could not wake it.
-    private static Task NextChange(LiveResponse live, int version, CancellationToken waitLimit)
+    // The limit is checked after the waiter is registered: a limit passing before it could not wake it. A waiter left
+    // registered when the limit throws is never awaited or reused: the answer completes it once, and nothing waits.
+    private static ValueTask NextChange(LiveResponse live, int version, LiveWaiter waiter, CancellationToken waitLimit)
     {
-        var changed = live.ChangedSince(version);
+        var changed = live.ChangedSince(version, waiter);
         waitLimit.ThrowIfCancellationRequested();
         return changed;
     }

@@ -91,6 +91,60 @@ public sealed class LiveResponseTests
     }
 
     [Fact]
+    public async Task Event_ReadByWritersOnTheirOwnWaitersWhileTheWriterAppendsAndWakes_EveryEventWhole()
+    {
+        var live = NewStream();
+        const int count = 3000;
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            var waiter = new LiveWaiter();
+            var next = 0;
+            while (true)
+            {
+                var version = live.Version;
+                var finished = live.IsFinished;
+                for (var total = live.EventCount; next < total; next++)
+                {
+                    Assert.Equal(Text(next), Encoding.UTF8.GetString(live.Event(next).Span));
+                }
+
+                if (finished)
+                {
+                    return next;
+                }
+
+                await live.ChangedSince(version, waiter);
+            }
+        })).ToArray();
+
+        // Wakes without a change race the appends: a waiter completed by one and registered again must still see the next.
+        using var stop = new CancellationTokenSource();
+        var waker = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                live.WakeReaders();
+            }
+        });
+
+        await Task.Run(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                live.Append(Event(i), isUsageChunk: false);
+            }
+
+            live.CompleteStream();
+        });
+
+        // Bounded: a reader that missed a change would otherwise hang the test instead of failing it.
+        var reads = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await waker;
+        Assert.All(reads, read => Assert.Equal(count, read));
+    }
+
+    [Fact]
     public void ChangedSince_AnOlderVersion_CompletedAtOnce()
     {
         var live = NewStream();
@@ -115,6 +169,87 @@ public sealed class LiveResponseTests
         Assert.True(first.IsCompleted);
         Assert.True(second.IsCompleted);
         Assert.False(live.ChangedSince(live.Version).IsCompleted);
+    }
+
+    [Fact]
+    public void Append_PastAFirstArraySizedForSmallAnswers_GrowsAndKeepsEveryEvent()
+    {
+        // Streams of a few hundred bytes make the first array small; a long answer after them must still grow.
+        for (var i = 0; i < 2000; i++)
+        {
+            LogCapacity.Shared.Learn(100);
+        }
+
+        // The first event alone is larger than the learnt first array, then many small ones grow it further.
+        var large = "data: {\"pad\":\"" + new string('y', 5000) + "\"}\n\n";
+        var live = NewStream();
+        live.Append(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(large)), isUsageChunk: false);
+        for (var i = 0; i < 300; i++)
+        {
+            live.Append(Event(i), isUsageChunk: false, isTerminal: i == 299);
+        }
+
+        live.CompleteStream();
+
+        var expected = large + string.Concat(Enumerable.Range(0, 300).Select(Text));
+        Assert.Equal(expected, Encoding.UTF8.GetString(live.Events(live.EventCount).Span));
+        Assert.Equal(expected.Length, live.TotalBytes);
+        Assert.Equal(large, Encoding.UTF8.GetString(live.Event(0).Span));
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(Text(i), Encoding.UTF8.GetString(live.Event(i + 1).Span));
+        }
+    }
+
+    [Fact]
+    public async Task ChangedSince_AWritersWaiter_CompletesWithEveryChangeAndWake()
+    {
+        var live = NewStream();
+        var waiter = new LiveWaiter();
+
+        // One waiter, awaited again and again as a writer does: each change and each wake completes it once.
+        for (var i = 0; i < 3; i++)
+        {
+            var changed = live.ChangedSince(live.Version, waiter);
+            Assert.False(changed.IsCompleted);
+            live.Append(Event(i), isUsageChunk: false);
+            Assert.True(changed.IsCompleted);
+            await changed;
+        }
+
+        var woken = live.ChangedSince(live.Version, waiter);
+        var shared = live.ChangedSince(live.Version);
+        Assert.False(woken.IsCompleted);
+        live.WakeReaders();
+        Assert.True(woken.IsCompleted);
+        Assert.True(shared.IsCompleted);
+        await woken;
+
+        Assert.True(live.ChangedSince(live.Version - 1, waiter).IsCompleted);
+        var ended = live.ChangedSince(live.Version, waiter);
+        live.CompleteStream();
+        Assert.True(ended.IsCompleted);
+        await ended;
+        Assert.True(live.ChangedSince(live.Version, waiter).IsCompleted);
+    }
+
+    [Fact]
+    public async Task ChangedSince_TwoWritersWaiters_BothCompletedByOneChange()
+    {
+        var live = NewStream();
+        var first = new LiveWaiter();
+        var second = new LiveWaiter();
+        var version = live.Version;
+        var a = live.ChangedSince(version, first);
+        var b = live.ChangedSince(version, second);
+
+        live.Append(Event(0), isUsageChunk: false);
+
+        Assert.True(a.IsCompleted);
+        Assert.True(b.IsCompleted);
+        await a;
+        await b;
+        Assert.False(live.ChangedSince(live.Version, first).IsCompleted);
     }
 
     [Fact]
