@@ -54,26 +54,7 @@ public sealed class LiveResponseTests
     {
         var live = NewStream();
         const int count = 3000;
-        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
-        {
-            var next = 0;
-            while (true)
-            {
-                var version = live.Version;
-                var finished = live.IsFinished;
-                for (var total = live.EventCount; next < total; next++)
-                {
-                    Assert.Equal(Text(next), Encoding.UTF8.GetString(live.Event(next).Span));
-                }
-
-                if (finished)
-                {
-                    return next;
-                }
-
-                await live.ChangedSince(version);
-            }
-        })).ToArray();
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(() => ReadEveryEventAsync(live, version => new ValueTask(live.ChangedSince(version))))).ToArray();
 
         await Task.Run(() =>
         {
@@ -95,26 +76,10 @@ public sealed class LiveResponseTests
     {
         var live = NewStream();
         const int count = 3000;
-        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
         {
             var waiter = new LiveWaiter();
-            var next = 0;
-            while (true)
-            {
-                var version = live.Version;
-                var finished = live.IsFinished;
-                for (var total = live.EventCount; next < total; next++)
-                {
-                    Assert.Equal(Text(next), Encoding.UTF8.GetString(live.Event(next).Span));
-                }
-
-                if (finished)
-                {
-                    return next;
-                }
-
-                await live.ChangedSince(version, waiter);
-            }
+            return ReadEveryEventAsync(live, version => live.ChangedSince(version, waiter));
         })).ToArray();
 
         // Wakes without a change race the appends: a waiter completed by one and registered again must still see the next.
@@ -263,6 +228,28 @@ public sealed class LiveResponseTests
         Assert.True(live.Body.Span == body.AsSpan());
         Assert.Equal(body.Length, live.TotalBytes);
         Assert.Equal(LiveState.Completed, live.State);
+    }
+
+    // Reads the answer's events as a writer does, checking each; returns how many it read once the answer finished.
+    private static async Task<int> ReadEveryEventAsync(LiveResponse live, Func<int, ValueTask> nextChange)
+    {
+        var next = 0;
+        while (true)
+        {
+            var version = live.Version;
+            var finished = live.IsFinished;
+            for (var total = live.EventCount; next < total; next++)
+            {
+                Assert.Equal(Text(next), Encoding.UTF8.GetString(live.Event(next).Span));
+            }
+
+            if (finished)
+            {
+                return next;
+            }
+
+            await nextChange(version);
+        }
     }
 
     private static LiveResponse NewStream()
