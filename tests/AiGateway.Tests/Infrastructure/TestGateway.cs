@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,6 +41,19 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>The gateway's services.</summary>
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>Sends <paramref name="method"/> <paramref name="path"/> as the app holding <paramref name="key"/>; a POST without <paramref name="json"/> carries <c>{}</c>.</summary>
+    public Task<HttpResponseMessage> SendAsAsync(string method, string path, string key, string? json = null)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (json is not null || method == "POST")
+        {
+            request.Content = new StringContent(json ?? "{}", Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return Client.SendAsync(request);
+    }
 
     /// <summary>Starts a gateway whose <c>openai</c> cluster points at <paramref name="upstream"/>.</summary>
     /// <param name="upstream">The upstream base address.</param>

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using AiGateway.Tests.Infrastructure;
 using WireMock.RequestBuilders;
@@ -63,10 +61,10 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
         var created = await CreateResponseAsync(gateway, orgA, stream);
         var before = _upstream.LogEntries.Count();
 
-        using var previous = await SendAsync(gateway, "POST", "v1/responses", orgB, $$"""{"model":"gpt-4o-mini","input":"go on","previous_response_id":"{{created}}"}""");
-        using var read = await SendAsync(gateway, "GET", $"v1/responses/{created}", orgB);
-        using var delete = await SendAsync(gateway, "DELETE", $"v1/responses/{created}", orgB);
-        using var items = await SendAsync(gateway, "GET", $"v1/responses/{created}/input_items", orgB);
+        using var previous = await gateway.SendAsAsync("POST", "v1/responses", orgB, $$"""{"model":"gpt-4o-mini","input":"go on","previous_response_id":"{{created}}"}""");
+        using var read = await gateway.SendAsAsync("GET", $"v1/responses/{created}", orgB);
+        using var delete = await gateway.SendAsAsync("DELETE", $"v1/responses/{created}", orgB);
+        using var items = await gateway.SendAsAsync("GET", $"v1/responses/{created}/input_items", orgB);
 
         await OpenAiErrorAssert.IsErrorAsync(previous, 404, "not_found");
         await OpenAiErrorAssert.IsErrorAsync(read, 404, "not_found");
@@ -81,9 +79,9 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
         var (gateway, orgA, _) = await StartAsync("sqlite");
         var created = await CreateResponseAsync(gateway, orgA, stream: false);
 
-        using var previous = await SendAsync(gateway, "POST", "v1/responses", orgA, $$"""{"model":"gpt-4o-mini","input":"go on","previous_response_id":"{{created}}"}""");
-        using var read = await SendAsync(gateway, "GET", $"v1/responses/{created}", orgA);
-        using var delete = await SendAsync(gateway, "DELETE", $"v1/responses/{created}", orgA);
+        using var previous = await gateway.SendAsAsync("POST", "v1/responses", orgA, $$"""{"model":"gpt-4o-mini","input":"go on","previous_response_id":"{{created}}"}""");
+        using var read = await gateway.SendAsAsync("GET", $"v1/responses/{created}", orgA);
+        using var delete = await gateway.SendAsAsync("DELETE", $"v1/responses/{created}", orgA);
 
         Assert.Equal(200, (int)previous.StatusCode);
         Assert.Equal(200, (int)read.StatusCode);
@@ -101,7 +99,7 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
     {
         var (gateway, orgA, _) = await StartAsync("sqlite");
 
-        using var response = await SendAsync(gateway, "POST", "v1/responses", orgA, body);
+        using var response = await gateway.SendAsAsync("POST", "v1/responses", orgA, body);
 
         await OpenAiErrorAssert.IsErrorAsync(response, 404, "not_found");
         Assert.Empty(_upstream.LogEntries);
@@ -112,7 +110,7 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
     {
         var (gateway, orgA, _) = await StartAsync("sqlite");
 
-        using var response = await SendAsync(gateway, "POST", "v1/chat/completions", orgA,
+        using var response = await gateway.SendAsAsync("POST", "v1/chat/completions", orgA,
             """{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-abc123"}}]}]}""");
 
         await OpenAiErrorAssert.IsErrorAsync(response, 404, "not_found");
@@ -146,7 +144,7 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
 
     private static async Task<string> CreateResponseAsync(TestGateway gateway, string key, bool stream)
     {
-        using var created = await SendAsync(gateway, "POST", "v1/responses", key,
+        using var created = await gateway.SendAsAsync("POST", "v1/responses", key,
             $$"""{"model":"gpt-4o-mini","input":"{{Guid.NewGuid()}}","stream":{{(stream ? "true" : "false")}}}""");
         var text = await created.Content.ReadAsStringAsync();
         Assert.True((int)created.StatusCode == 200, text);
@@ -157,17 +155,5 @@ public sealed class ObjectOwnershipTests : IAsyncDisposable
 
         var data = text.Split('\n').First(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..];
         return JsonDocument.Parse(data).RootElement.GetProperty("response").GetProperty("id").GetString()!;
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(TestGateway gateway, string method, string path, string key, string? json = null)
-    {
-        var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return gateway.Client.SendAsync(request);
     }
 }

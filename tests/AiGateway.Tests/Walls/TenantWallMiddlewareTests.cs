@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using AiGateway.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -54,7 +52,7 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
 
         foreach (var (method, path) in OtherOrgsObjects)
         {
-            using var response = await SendAsync(gateway, method, path, orgA);
+            using var response = await gateway.SendAsAsync(method, path, orgA);
 
             await OpenAiErrorAssert.IsErrorAsync(response, 403, "endpoint_not_allowed");
         }
@@ -68,9 +66,9 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
         var (gateway, admin) = await StartAsync();
         var orgA = await KeyAsync(admin, "org-a");
 
-        using var models = await SendAsync(gateway, "GET", "v1/models", orgA);
-        using var model = await SendAsync(gateway, "GET", "v1/models/ft:gpt-4o-mini:acme::abc", orgA);
-        using var chat = await SendAsync(gateway, "POST", "v1/chat/completions", orgA,
+        using var models = await gateway.SendAsAsync("GET", "v1/models", orgA);
+        using var model = await gateway.SendAsAsync("GET", "v1/models/ft:gpt-4o-mini:acme::abc", orgA);
+        using var chat = await gateway.SendAsAsync("POST", "v1/chat/completions", orgA,
             "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         Assert.Equal(200, (int)models.StatusCode);
@@ -93,9 +91,9 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
             var orgA = await KeyAsync(admin, "org-a", variableA);
             var orgB = await KeyAsync(admin, "org-b", variableB);
 
-            using var filesA = await SendAsync(gateway, "GET", "v1/files", orgA);
-            using var deleteB = await SendAsync(gateway, "DELETE", "v1/responses/resp_abc123", orgB);
-            using var chatA = await SendAsync(gateway, "POST", "v1/chat/completions", orgA,
+            using var filesA = await gateway.SendAsAsync("GET", "v1/files", orgA);
+            using var deleteB = await gateway.SendAsAsync("DELETE", "v1/responses/resp_abc123", orgB);
+            using var chatA = await gateway.SendAsAsync("POST", "v1/chat/completions", orgA,
                 "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Guid.NewGuid() + "\"}]}");
 
             Assert.Equal(200, (int)filesA.StatusCode);
@@ -120,7 +118,7 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
         var (gateway, admin) = await StartAsync();
         var orgA = await KeyAsync(admin, "org-a", "AIGW_TEST_UNSET_" + Guid.NewGuid().ToString("N"));
 
-        using var files = await SendAsync(gateway, "GET", "v1/files", orgA);
+        using var files = await gateway.SendAsAsync("GET", "v1/files", orgA);
 
         await OpenAiErrorAssert.IsErrorAsync(files, 403, "endpoint_not_allowed");
         Assert.Empty(_upstream.LogEntries);
@@ -132,8 +130,8 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
         var (gateway, admin) = await StartAsync(new Dictionary<string, string> { ["Gateway:Walls:SharedPaths:0"] = "/v1/files" });
         var orgA = await KeyAsync(admin, "org-a");
 
-        using var files = await SendAsync(gateway, "GET", "v1/files", orgA);
-        using var models = await SendAsync(gateway, "GET", "v1/models", orgA);
+        using var files = await gateway.SendAsAsync("GET", "v1/files", orgA);
+        using var models = await gateway.SendAsAsync("GET", "v1/models", orgA);
 
         Assert.Equal(200, (int)files.StatusCode);
         await OpenAiErrorAssert.IsErrorAsync(models, 403, "endpoint_not_allowed");
@@ -144,7 +142,7 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
     {
         _gateway = await TestGateway.StartAsync(new Uri(_upstream.Url!));
 
-        using var files = await SendAsync(_gateway, "GET", "v1/files", "sk-client-own-key");
+        using var files = await _gateway.SendAsAsync("GET", "v1/files", "sk-client-own-key");
 
         Assert.Equal(200, (int)files.StatusCode);
         Assert.Equal("Bearer sk-client-own-key", Assert.Single(_upstream.LogEntries).RequestMessage.Headers!["Authorization"].Single());
@@ -177,17 +175,5 @@ public sealed class TenantWallMiddlewareTests : IAsyncDisposable
         var env = upstreamKeyEnv is null ? "" : $",\"upstream_key_env\":\"{upstreamKeyEnv}\"";
         var answer = await admin.CreateKeyAsync($"{{\"org\":\"{org}\",\"name\":\"app-{Guid.NewGuid():N}\"{env}}}");
         return answer.GetProperty("key").GetString()!;
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(TestGateway gateway, string method, string path, string key, string? json = null)
-    {
-        var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (json is not null || method == "POST")
-        {
-            request.Content = new StringContent(json ?? "{}", Encoding.UTF8, "application/json");
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return gateway.Client.SendAsync(request);
     }
 }
