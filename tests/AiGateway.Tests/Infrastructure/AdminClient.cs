@@ -66,6 +66,24 @@ internal sealed class AdminClient(TestGateway gateway, string? key)
     /// <summary>Issues a key through <c>POST /api/keys</c> with <paramref name="json"/>; returns the answer (which holds the secret).</summary>
     public Task<JsonElement> CreateKeyAsync(string json) => JsonAsync(HttpMethod.Post, "api/keys", json, 201);
 
+    /// <summary>What <c>GET /api/logs/{id}</c> answers for call <paramref name="requestId"/>, once its log row is stored.</summary>
+    public async Task<JsonElement> LoggedCallAsync(string requestId)
+    {
+        JsonElement view = default;
+        await Eventually.UntilAsync(async () =>
+        {
+            using var found = await SendAsync(HttpMethod.Get, $"api/logs/{requestId}");
+            if (found.StatusCode != System.Net.HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            view = JsonDocument.Parse(await found.Content.ReadAsStringAsync()).RootElement.Clone();
+            return view.GetProperty("row").ValueKind == JsonValueKind.Object;
+        }, "the call's log row");
+        return view;
+    }
+
     /// <summary>The audit entries <c>GET /api/audit</c><paramref name="query"/> answers, newest first.</summary>
     public async Task<List<JsonElement>> AuditAsync(string query = "") =>
         [.. (await GetAsync("api/audit" + query)).GetProperty("entries").EnumerateArray()];

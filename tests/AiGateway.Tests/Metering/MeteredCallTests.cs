@@ -177,24 +177,8 @@ public sealed class MeteredCallTests
         }
     }
 
-    private static async Task<JsonElement> RowAsync(TestGateway gateway, HttpResponseMessage response)
-    {
-        var id = response.Headers.GetValues("x-aigw-request-id").Single();
-        var admin = new AdminClient(gateway, null);
-        JsonElement row = default;
-        await Eventually.UntilAsync(async () =>
-        {
-            using var found = await admin.SendAsync(HttpMethod.Get, $"api/logs/{id}");
-            if (found.StatusCode != HttpStatusCode.OK)
-            {
-                return false;
-            }
-
-            row = JsonDocument.Parse(await found.Content.ReadAsStringAsync()).RootElement.GetProperty("row").Clone();
-            return row.ValueKind == JsonValueKind.Object;
-        }, "the call's log row");
-        return row;
-    }
+    private static async Task<JsonElement> RowAsync(TestGateway gateway, HttpResponseMessage response) =>
+        (await new AdminClient(gateway, null).LoggedCallAsync(response.Headers.GetValues("x-aigw-request-id").Single())).GetProperty("row");
 
     private static string? Text(JsonElement row, string name) => row.GetProperty(name).GetString();
 

@@ -192,12 +192,7 @@ public sealed class PayloadLoggingTests
         using var response = await org.PostAsync(setup.Gateway, Chat($"Mail {Email}"));
         var id = RequestId(response);
         await setup.WaitForPayloadAsync(response);
-        JsonElement view = default;
-        await Eventually.UntilAsync(async () =>
-        {
-            view = await admin.GetAsync($"api/logs/{id}");
-            return view.GetProperty("row").ValueKind == JsonValueKind.Object;
-        }, "the call's log row");
+        var view = await admin.LoggedCallAsync(id);
         using var readOnly = await new AdminClient(setup.Gateway, AdminClient.ReadOnlyKey).SendAsync(HttpMethod.Get, $"api/logs/{id}");
 
         Assert.Equal(id, view.GetProperty("row").GetProperty("id").GetString());
