@@ -15,17 +15,19 @@ public static class AnswerCost
     /// <summary>The header or comment text of an amount.</summary>
     public static string Format(decimal cost) => cost.ToString(CultureInfo.InvariantCulture);
 
+    // Before the amount in the SSE comment: ": x-aigw-cost-usd=".
+    private static readonly byte[] CommentPrefix = System.Text.Encoding.ASCII.GetBytes(": " + Header + "=");
+
     /// <summary>The comment of a call that paid nothing (a hit, a follower, a resumer), made once.</summary>
     public static byte[] PaidNothingComment { get; } = Comment(0m);
 
-    /// <summary>The SSE comment the gateway writes just before a terminal event.</summary>
-    public static byte[] Comment(decimal cost) => System.Text.Encoding.ASCII.GetBytes(": " + Header + "=" + Format(cost) + "\n\n");
-
-    /// <summary>Writes <see cref="Comment"/> of <paramref name="cost"/> to <paramref name="output"/>, the same bytes without building them first.</summary>
+    /// <summary>
+    /// Writes the SSE comment the gateway sends just before a terminal event, <c>: x-aigw-cost-usd=&lt;amount&gt;</c> and a
+    /// blank line, straight into <paramref name="output"/>: once per stream on the hot path, so no string is built.
+    /// </summary>
     public static void WriteComment(IBufferWriter<byte> output, decimal cost)
     {
-        // Once per stream on the hot path: the string, its concatenation and the byte copy of Comment were three
-        // allocations. A decimal prints in at most 31 characters (29 digits, a sign and a point).
+        // A decimal prints in at most 31 characters (29 digits, a sign and a point).
         var span = output.GetSpan(CommentPrefix.Length + 31 + 2);
         CommentPrefix.CopyTo(span);
         var length = CommentPrefix.Length;
@@ -35,5 +37,10 @@ public static class AnswerCost
         output.Advance(length + 2);
     }
 
-    private static ReadOnlySpan<byte> CommentPrefix => ": x-aigw-cost-usd="u8;
+    private static byte[] Comment(decimal cost)
+    {
+        var output = new ArrayBufferWriter<byte>(64);
+        WriteComment(output, cost);
+        return output.WrittenSpan.ToArray();
+    }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 using AiGateway.Transforms.Relay;
 using Xunit;
 
@@ -10,13 +12,13 @@ public sealed class AnswerCostTests
 
     [Theory]
     [MemberData(nameof(Costs))]
-    public void WriteComment_AnyCost_TheBytesOfComment(decimal cost)
+    public void WriteComment_AnyCost_TheCommentWithTheInvariantAmount(decimal cost)
     {
         var output = new ArrayBufferWriter<byte>();
         output.Write("data: before\n\n"u8);
 
         AnswerCost.WriteComment(output, cost);
 
-        Assert.Equal([.. "data: before\n\n"u8, .. AnswerCost.Comment(cost)], output.WrittenSpan.ToArray());
+        Assert.Equal("data: before\n\n: x-aigw-cost-usd=" + cost.ToString(CultureInfo.InvariantCulture) + "\n\n", Encoding.ASCII.GetString(output.WrittenSpan));
     }
 }
