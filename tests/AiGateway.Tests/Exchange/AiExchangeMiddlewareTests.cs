@@ -32,28 +32,18 @@ public sealed class AiExchangeMiddlewareTests
         Assert.Equal(0, upstream.RequestCount);
     }
 
-    [Fact]
-    public async Task Post_ModelOf500KB_400AndNoHeaderEchoesIt()
+    [Theory]
+    [InlineData(257)]
+    [InlineData(500_000)]
+    public async Task Post_ModelOverTheLengthLimit_400AndNeverForwardedNorEchoed(int length)
     {
         await using var upstream = await MockOpenAiServer.StartAsync();
         await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
 
-        using var response = await gateway.Client.SendAsync(Chat(new string('a', 500_000)));
+        using var response = await gateway.Client.SendAsync(Chat(new string('m', length)));
 
         await OpenAiErrorAssert.IsErrorAsync(response, 400, "invalid_model");
         Assert.DoesNotContain(response.Headers, h => h.Value.Any(v => v.Length > 1024));
-        Assert.Equal(0, upstream.RequestCount);
-    }
-
-    [Fact]
-    public async Task Post_ModelOneCharacterOverTheLimit_400InvalidModelAndNeverForwarded()
-    {
-        await using var upstream = await MockOpenAiServer.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(upstream.BaseAddress);
-
-        using var response = await gateway.Client.SendAsync(Chat(new string('m', 257)));
-
-        await OpenAiErrorAssert.IsErrorAsync(response, 400, "invalid_model");
         Assert.Equal(0, upstream.RequestCount);
     }
 
