@@ -237,7 +237,7 @@ public sealed class LiveResponse
     /// <summary>Records the upstream status and headers.</summary>
     internal void Start(int statusCode, LiveHeaders headers, bool isEventStream)
     {
-        Woken woken;
+        LiveWakeups woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -260,7 +260,7 @@ public sealed class LiveResponse
     /// <summary>Appends one complete SSE event (copied).</summary>
     public void Append(ReadOnlySequence<byte> sseEvent, bool isUsageChunk, bool isTerminal = false)
     {
-        Woken woken;
+        LiveWakeups woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -312,7 +312,7 @@ public sealed class LiveResponse
     /// <summary>Marks the stream complete (its terminal event is the last appended).</summary>
     public void CompleteStream()
     {
-        Woken woken;
+        LiveWakeups woken;
         TaskCompletionSource? ended;
         lock (_gate)
         {
@@ -334,7 +334,7 @@ public sealed class LiveResponse
     /// <summary>Completes a non-stream answer with its whole body.</summary>
     public void CompleteBody(ReadOnlyMemory<byte> body)
     {
-        Woken woken;
+        LiveWakeups woken;
         TaskCompletionSource? ended;
         lock (_gate)
         {
@@ -364,7 +364,7 @@ public sealed class LiveResponse
     /// <summary>As <see cref="Fail(int, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, bool)"/>; <paramref name="cancelledByOperator"/> for a copy of an answer an operator cancelled.</summary>
     internal bool Fail(int statusCode, ReadOnlyMemory<byte> errorBody, ReadOnlyMemory<byte> failureEvent, bool byCancellation, bool cancelledByOperator)
     {
-        Woken woken;
+        LiveWakeups woken;
         TaskCompletionSource? ended;
         lock (_gate)
         {
@@ -418,7 +418,7 @@ public sealed class LiveResponse
     /// </summary>
     internal bool KeepAlive()
     {
-        Woken woken;
+        LiveWakeups woken;
         lock (_gate)
         {
             if (IsFinished)
@@ -549,7 +549,7 @@ public sealed class LiveResponse
     /// </summary>
     internal void WakeReaders()
     {
-        Woken woken;
+        LiveWakeups woken;
         lock (_gate)
         {
             woken = TakeWaiters();
@@ -560,7 +560,7 @@ public sealed class LiveResponse
 
     // Returns the waits to complete once the lock is released: their readers run on the caller's thread until they
     // next wait (the pump writes its own client's event without a thread-pool hop), so never while holding the lock.
-    private Woken Signal()
+    private LiveWakeups Signal()
     {
         Volatile.Write(ref _version, _version + 1);
         return TakeWaiters();
@@ -573,21 +573,11 @@ public sealed class LiveResponse
         return ended;
     }
 
-    private Woken TakeWaiters()
+    private LiveWakeups TakeWaiters()
     {
-        var woken = new Woken(_waiter, _waiters);
+        var woken = new LiveWakeups(_waiter, _waiters);
         _waiter = null;
         _waiters = null;
         return woken;
-    }
-
-    // The waits one change completes: the shared waiter's and the writers' own.
-    private readonly record struct Woken(TaskCompletionSource? Waiter, LiveWaiter? Writers)
-    {
-        public void Run()
-        {
-            Waiter?.TrySetResult();
-            LiveWaiter.CompleteAll(Writers);
-        }
     }
 }
